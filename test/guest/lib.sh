@@ -1,0 +1,104 @@
+# vrng guest library, sourced by /init and the scenarios (busybox sh).
+# Every check prints "VRNG-CHECK: PASS|FAIL <what>"; vrng_finish prints
+# the one line the host looks for, "VRNG-RESULT: PASS", only when at least
+# one check ran and none failed.
+
+VRNG_CHECKS=0
+VRNG_FAILS=0
+HWRNG=/sys/class/misc/hw_random
+SPLAT_RE='WARNING:|BUG:|Oops|Kernel panic|blocked for more than|hung_task|Call trace:|KASAN:|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|unreferenced object|UBSAN:'
+
+vrng_pass() {
+	VRNG_CHECKS=$((VRNG_CHECKS + 1))
+	echo "VRNG-CHECK: PASS $*"
+}
+
+vrng_fail() {
+	VRNG_CHECKS=$((VRNG_CHECKS + 1))
+	VRNG_FAILS=$((VRNG_FAILS + 1))
+	echo "VRNG-CHECK: FAIL $*"
+}
+
+# check WHAT CMD...: run CMD, record its success or failure as WHAT.
+check() {
+	what=$1
+	shift
+	if "$@"; then vrng_pass "$what"; else vrng_fail "$what"; fi
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		vrng_pass "$1 ($3)"
+	else
+		vrng_fail "$1: expected '$2', got '$3'"
+	fi
+}
+
+vrng_finish() {
+	check "dmesg has no bug report" dmesg_clean
+	if [ "$VRNG_CHECKS" -gt 0 ] && [ "$VRNG_FAILS" -eq 0 ]; then
+		echo "VRNG-RESULT: PASS ($VRNG_CHECKS checks)"
+	else
+		echo "VRNG-RESULT: FAIL ($VRNG_FAILS of $VRNG_CHECKS checks failed)"
+	fi
+}
+
+dmesg_clean() {
+	! dmesg | grep -E "$SPLAT_RE"
+}
+
+rng_current() { cat $HWRNG/rng_current; }
+rng_available() { cat $HWRNG/rng_available; }
+
+# lists WORD LIST: WORD is one of the space-separated words of LIST
+lists() {
+	case " $2 " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# read_hwrng FILE BYTES: read BYTES from /dev/hwrng with dd, in 4 KiB blocks.
+read_hwrng() {
+	dd if=/dev/hwrng of="$1" bs=4096 count=$(($2 / 4096)) 2>/dev/null &&
+		[ "$(wc -c <"$1")" -eq "$2" ]
+}
+
+# blocks FILE: md5 of every 4 KiB block, one per line
+blocks() {
+	rm -rf /tmp/blk && mkdir /tmp/blk &&
+		split -b 4096 "$1" /tmp/blk/b && md5sum /tmp/blk/* | cut -d' ' -f1
+	rm -rf /tmp/blk
+}
+
+# distinct_bytes FILE: number of distinct byte values in the first 64 KiB
+distinct_bytes() {
+	head -c 65536 "$1" | od -An -v -tu1 | tr -s ' ' '\n' | grep -v '^$' | sort -u | wc -l
+}
+
+# check_random WHAT FILE: the bytes look like a random source's: many byte
+# values, incompressible, and no 4 KiB block seen twice (in FILE or in the
+# blocks recorded by earlier calls).
+check_random() {
+	n=$(distinct_bytes "$2")
+	check "$1: at least 250 distinct byte values in 64 KiB ($n)" [ "$n" -ge 250 ]
+	size=$(wc -c <"$2")
+	z=$(gzip -c "$2" | wc -c)
+	check "$1: does not compress ($size -> $z bytes)" [ "$z" -ge "$size" ]
+	blocks "$2" >>/tmp/seen-blocks
+	dup=$(sort /tmp/seen-blocks | uniq -d | wc -l)
+	check "$1: no 4 KiB block repeated ($(wc -l </tmp/seen-blocks) blocks so far)" [ "$dup" -eq 0 ]
+}
+
+# check_rngtest WHAT SOURCE BLOCKS MAXFAIL: rngtest's FIPS failure count on
+# BLOCKS blocks is at most MAXFAIL (a perfect source fails ~0.8 per 1000).
+check_rngtest() {
+	out=$(rngtest -c "$3" <"$2" 2>&1)
+	echo "$out" | sed 's/^/  rngtest: /'
+	ok=$(echo "$out" | sed -n 's/.*FIPS 140-2 successes: \([0-9]*\).*/\1/p')
+	bad=$(echo "$out" | sed -n 's/.*FIPS 140-2 failures: \([0-9]*\).*/\1/p')
+	if [ -n "$ok" ] && [ -n "$bad" ] && [ $((ok + bad)) -eq "$3" ] && [ "$bad" -le "$4" ]; then
+		vrng_pass "$1: rngtest $ok successes, $bad failures of $3 (at most $4)"
+	else
+		vrng_fail "$1: rngtest successes '$ok' failures '$bad' of $3 (at most $4)"
+	fi
+}

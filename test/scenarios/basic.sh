@@ -1,0 +1,22 @@
+# The foundation scenario: insmod, selection, 1 MiB with dd, rngtest,
+# rmmod + insmod, read again. Sourced by the guest init.
+
+vrng_insmod() {
+	check "insmod vrng.ko $*" insmod /vrng/vrng.ko "$@"
+	check "rng_available lists vrng.0 ($(rng_available))" lists vrng.0 "$(rng_available)"
+	check_eq "rng_current" vrng.0 "$(rng_current)"
+}
+
+not_listed() { ! lists "$1" "$(rng_available)"; }
+
+check "stock virtio_rng is not loaded" not_listed virtio_rng.0
+vrng_insmod
+check "dd 1 MiB from /dev/hwrng" read_hwrng /tmp/first 1048576
+check_random "first 1 MiB" /tmp/first
+check_rngtest "/dev/hwrng" /dev/hwrng 1000 5
+check "rmmod vrng" rmmod vrng
+check "vrng.0 gone after rmmod" not_listed vrng.0
+vrng_insmod
+check "dd 1 MiB after reload" read_hwrng /tmp/second 1048576
+check_random "1 MiB after reload" /tmp/second
+check "rmmod vrng again" rmmod vrng

@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# The tests of make check, and how they are run and counted.
+# A test is a line "KIND ARGS..." run as test_KIND ARGS... in a subshell,
+# its output in $VRNG_OUT/<name>.log; it passes when it exits 0.
+
+VRNG_TESTS=(
+	"build 6.1-arm64"
+	"build 6.12-arm64"
+	"build 6.1-amd64"
+	"guest 6.1-arm64 pci basic"
+	"guest 6.1-arm64 mmio basic"
+	"guest 6.12-arm64 pci basic"
+	"guest 6.12-arm64 mmio basic"
+	"guest 6.1-arm64 pci handover"
+)
+
+VRNG_PASSED=0
+VRNG_FAILED=0
+
+run_test() {
+	local name=$1 logf rc=0 t0=$SECONDS
+	logf=$VRNG_OUT/${name// /_}.log
+	# shellcheck disable=SC2086
+	(set -euo pipefail; test_${name%% *} ${name#* }) >"$logf" 2>&1 || rc=$?
+	if [[ $rc -eq 0 ]]; then
+		VRNG_PASSED=$((VRNG_PASSED + 1))
+		printf 'PASS  %-40s %4ds\n' "$name" $((SECONDS - t0))
+	else
+		VRNG_FAILED=$((VRNG_FAILED + 1))
+		printf 'FAIL  %-40s %4ds  (log: %s)\n' "$name" $((SECONDS - t0)) "$logf"
+		tail -n 15 "$logf" | sed 's/^/      | /'
+	fi
+}
+
+summary() {
+	echo "$VRNG_PASSED passed, $VRNG_FAILED failed"
+	[[ $VRNG_FAILED -eq 0 ]]
+}
+
+# kernel_env KNAME: prepared once per run
+kernel_env() {
+	local env=$VRNG_OUT/kernel-$1.env
+	[[ -s $env ]] || cp "$(kernel_prepare "$1")" "$env"
+	echo "$env"
+}
+
+# module_for KNAME [MAKEARGS]: vrng.ko (and test modules) built once per run
+module_for() {
+	local out=$VRNG_OUT/build-$1
+	[[ -s $out/vrng.ko ]] || build_module "$(kernel_env "$1")" "$out" "${@:2}" >/dev/null
+	echo "$out/vrng.ko"
+}
+
+test_build() {
+	local env
+	env=$(kernel_env "$1")
+	cat "$env"
+	module_for "$1" VRNG_TESTS=m
+	modinfo "$VRNG_OUT/build-$1/vrng.ko" | grep -E '^(vermagic|parm|alias)'
+}
+
+# scenario_files SCENARIO KNAME: extra files a scenario needs in /vrng
+scenario_files() {
+	local env
+	case $1 in
+	handover)
+		env=$(kernel_env "$2")
+		(
+			source "$env"
+			for b in handover handover-sysfs; do
+				python3 "$VRNG_TOP/test/readme_block.py" "$VRNG_TOP/README.md" $b \
+					>"$VRNG_OUT/readme-$b.sh"
+				echo "$VRNG_OUT/readme-$b.sh"
+			done
+			mkdir -p "$VRNG_OUT/stock-$KVER/lib/modules/$KVER"
+			mods=$(module_closure "$KMODDIR" virtio-rng)
+			for m in $mods; do
+				install_module "$KMODDIR/$m" "$VRNG_OUT/stock-$KVER/lib/modules/$KVER/${m%.xz}"
+			done
+			sed 's/\.xz:/:/; s/\.xz / /g; s/\.xz$//' "$KMODDIR/modules.dep" \
+				>"$VRNG_OUT/stock-$KVER/lib/modules/$KVER/modules.dep"
+			echo "$VRNG_OUT/stock-$KVER/lib"
+		)
+		;;
+	esac
+}
+
+# guest KNAME TRANSPORT SCENARIO: boot a guest running test/scenarios/SCENARIO.sh
+test_guest() {
+	local kname=$1 transport=$2 scenario=$3 env base initrd logf files
+	env=$(kernel_env "$kname")
+	base=$(initramfs_base "$env")
+	files=$(scenario_files "$scenario" "$kname")
+	mapfile -t files <<<"$files"
+	initrd=$VRNG_OUT/initrd-$kname-$scenario.cpio
+	initramfs_scenario "$base" "$initrd" "$VRNG_TOP/test/scenarios/$scenario.sh" \
+		"$(module_for "$kname")" "${files[@]}"
+	logf=$VRNG_OUT/console-$kname-$transport-$scenario.log
+	(
+		source "$env"
+		boot_guest "$KIMAGE" "$initrd" "$logf" "$(transport_args "$transport")"
+	)
+	cat "$logf"
+	judge "$logf"
+}

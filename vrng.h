@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vrng - virtio entropy device driver: state shared by the driver side
+ * (vrng_main.c) and the queue side (vrng_vq.c).
+ */
+#ifndef _VRNG_H
+#define _VRNG_H
+
+#include <linux/atomic.h>
+#include <linux/hw_random.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "vrng_compat.h"
+
+struct virtio_device;
+struct virtqueue;
+
+/* Limits of the module parameters, also used by the tests. */
+#define VRNG_BUFSIZE_MIN	64U
+#define VRNG_BUFSIZE_MAX	65536U
+#define VRNG_DEPTH_MIN		1U
+#define VRNG_DEPTH_MAX		256U
+
+/*
+ * A device that keeps answering with used.len == 0 gets this many
+ * immediate reposts; after that, reposts are spaced out (VRNG_BACKOFF_MAX
+ * at most) so that a broken device cannot make a reader spin.
+ */
+#define VRNG_EMPTY_BURST	8U
+#define VRNG_BACKOFF_MAX	HZ
+
+/**
+ * enum vrng_buf_state - where a pool buffer is
+ * @VRNG_BUF_IDLE: empty and wiped, owned by the driver, ready to be posted
+ * @VRNG_BUF_POSTED: on the virtqueue, owned by the device
+ * @VRNG_BUF_FILLED: returned by the device with bytes not yet handed out
+ */
+enum vrng_buf_state {
+	VRNG_BUF_IDLE,
+	VRNG_BUF_POSTED,
+	VRNG_BUF_FILLED,
+};
+
+/**
+ * struct vrng_buf - one buffer the device writes into
+ * @data: @bufsize bytes of their own allocation (see vrng_pool_init())
+ * @len: bytes the device returned (valid when FILLED)
+ * @off: bytes of @data already handed out (valid when FILLED)
+ * @state: see &enum vrng_buf_state
+ */
+struct vrng_buf {
+	u8 *data;
+	unsigned int len;
+	unsigned int off;
+	enum vrng_buf_state state;
+};
+
+/**
+ * struct vrng_stats - event counters, readable without the lock
+ * @bytes: bytes handed out to callers
+ * @completions: buffers the device returned
+ * @empty: completions with used.len == 0
+ * @clamped: completions whose used.len exceeded the buffer (clamped)
+ * @bogus: completions of a buffer that was not posted (ignored)
+ * @kicks: device notifications
+ * @waits: times a reader slept for data
+ */
+struct vrng_stats {
+	atomic64_t bytes;
+	atomic64_t completions;
+	atomic64_t empty;
+	atomic64_t clamped;
+	atomic64_t bogus;
+	atomic64_t kicks;
+	atomic64_t waits;
+};
+
+/**
+ * struct vrng_pool - bookkeeping of the buffers kept posted to the device
+ * @bufs: @depth buffers
+ * @fifo: indices of FILLED buffers in completion order (a ring of @depth)
+ * @depth: number of buffers
+ * @bufsize: bytes per buffer
+ * @head: position in @fifo of the oldest FILLED buffer
+ * @nfilled: number of FILLED buffers
+ * @nposted: number of POSTED buffers
+ * @avail: bytes FILLED and not yet handed out
+ *
+ * Pure bookkeeping, no virtio calls: every function runs under the lock
+ * of the owning &struct vrng_dev (or in a single-threaded test).
+ * At most @depth * @bufsize bytes of entropy sit in guest memory.
+ */
+struct vrng_pool {
+	struct vrng_buf *bufs;
+	u16 *fifo;
+	unsigned int depth;
+	unsigned int bufsize;
+	unsigned int head;
+	unsigned int nfilled;
+	unsigned int nposted;
+	size_t avail;
+};
+
+/**
+ * struct vrng_dev - one virtio entropy device
+ * @hwrng: what the hwrng core sees
+ * @vdev: the virtio device
+ * @vq: the "input" virtqueue, NULL while torn down
+ * @lock: protects @pool, @vq operations, @removed, @readers, @empty_streak,
+ *	  @retry_at and @backoff; taken from the virtqueue callback (IRQ)
+ * @wq: readers wait here for data, remove waits here for readers
+ * @pool: buffers and their states
+ * @removed: set on remove/freeze; readers return -ENODEV
+ * @readers: readers inside vrng_read()
+ * @registered: @hwrng is registered with the hwrng core
+ * @empty_streak: consecutive completions with used.len == 0
+ * @retry_at: with a long @empty_streak, no repost before this time
+ * @backoff: current spacing of reposts in jiffies
+ * @index: IDA index, the N of "vrng.N"
+ * @stats: event counters
+ * @name: hwrng name, "vrng.N"
+ */
+struct vrng_dev {
+	struct hwrng hwrng;
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	spinlock_t lock;
+	wait_queue_head_t wq;
+	struct vrng_pool pool;
+	bool removed;
+	bool registered;
+	unsigned int readers;
+	unsigned int empty_streak;
+	unsigned long retry_at;
+	unsigned long backoff;
+	int index;
+	struct vrng_stats stats;
+	char name[16];
+};
+
+/* vrng_vq.c: pool bookkeeping */
+int vrng_pool_init(struct vrng_pool *pool, unsigned int depth,
+		   unsigned int bufsize);
+void vrng_pool_free(struct vrng_pool *pool);
+struct vrng_buf *vrng_pool_next_idle(struct vrng_pool *pool);
+void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf);
+int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
+		       unsigned int len);
+size_t vrng_pool_copy(struct vrng_pool *pool, void *dst, size_t len);
+
+/* Results of vrng_pool_complete() */
+#define VRNG_COMPLETE_OK	0
+#define VRNG_COMPLETE_EMPTY	1
+#define VRNG_COMPLETE_CLAMPED	2
+#define VRNG_COMPLETE_BOGUS	3
+
+/* vrng_vq.c: virtqueue side */
+int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
+		  unsigned int bufsize);
+void vrng_vq_stop(struct vrng_dev *vi);
+void vrng_vq_recv_done(struct virtqueue *vq);
+size_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
+long vrng_vq_wait_timeout(struct vrng_dev *vi);
+
+#endif /* _VRNG_H */

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vrng - virtio entropy device driver: module parameters, the virtio
+ * driver (probe, scan, remove, freeze, restore) and the hwrng read.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/idr.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/pm.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_ids.h>
+
+#include "vrng.h"
+
+static DEFINE_IDA(vrng_index_ida);
+
+static unsigned int bufsize = 4096;
+static unsigned int depth = 8;
+
+static int vrng_param_set(const char *val, const struct kernel_param *kp,
+			  unsigned int min, unsigned int max, bool pow2)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < min || v > max ||
+	    (pow2 && !is_power_of_2(v))) {
+		pr_err("%s=%s refused: expected %s from %u to %u\n", kp->name,
+		       val, pow2 ? "a power of two" : "an integer", min, max);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = v;
+	return 0;
+}
+
+static int vrng_bufsize_set(const char *val, const struct kernel_param *kp)
+{
+	return vrng_param_set(val, kp, VRNG_BUFSIZE_MIN, VRNG_BUFSIZE_MAX,
+			      true);
+}
+
+static int vrng_depth_set(const char *val, const struct kernel_param *kp)
+{
+	return vrng_param_set(val, kp, VRNG_DEPTH_MIN, VRNG_DEPTH_MAX, false);
+}
+
+static const struct kernel_param_ops vrng_bufsize_ops = {
+	.set = vrng_bufsize_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops vrng_depth_ops = {
+	.set = vrng_depth_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(bufsize, &vrng_bufsize_ops, &bufsize, 0444);
+MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 4096)");
+module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
+MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 8)");
+
+static bool vrng_reader_enter(struct vrng_dev *vi)
+{
+	bool ok;
+
+	spin_lock_irq(&vi->lock);
+	ok = !vi->removed;
+	if (ok)
+		vi->readers++;
+	spin_unlock_irq(&vi->lock);
+	return ok;
+}
+
+static void vrng_reader_exit(struct vrng_dev *vi)
+{
+	bool last;
+
+	spin_lock_irq(&vi->lock);
+	last = !--vi->readers && vi->removed;
+	spin_unlock_irq(&vi->lock);
+	if (last)
+		wake_up_all(&vi->wq);
+}
+
+static bool vrng_data_or_removed(struct vrng_dev *vi)
+{
+	return READ_ONCE(vi->pool.avail) || READ_ONCE(vi->removed);
+}
+
+static bool vrng_no_readers(struct vrng_dev *vi)
+{
+	bool none;
+
+	spin_lock_irq(&vi->lock);
+	none = !vi->readers;
+	spin_unlock_irq(&vi->lock);
+	return none;
+}
+
+/*
+ * hwrng .read: serve bytes the device has already returned. With @wait,
+ * sleep killably until some arrive or the device goes away; without it,
+ * never sleep and possibly return 0.
+ */
+static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
+{
+	struct vrng_dev *vi = container_of(rng, struct vrng_dev, hwrng);
+	long ret;
+
+	if (!vrng_reader_enter(vi))
+		return -ENODEV;
+
+	for (;;) {
+		ret = vrng_vq_take(vi, data, max);
+		if (ret || !wait)
+			break;
+		atomic64_inc(&vi->stats.waits);
+		ret = wait_event_killable_timeout(vi->wq,
+						  vrng_data_or_removed(vi),
+						  vrng_vq_wait_timeout(vi));
+		if (ret < 0)
+			break;
+		if (READ_ONCE(vi->removed)) {
+			ret = -ENODEV;
+			break;
+		}
+	}
+
+	vrng_reader_exit(vi);
+	return ret;
+}
+
+/*
+ * Stop serving, release every reader and stop the device. The order is the
+ * one upstream learned: readers are told first so that none sleeps on,
+ * the hwrng is unregistered before the device is reset, and the queue is
+ * only freed once no reader can touch it.
+ */
+static void vrng_teardown(struct vrng_dev *vi)
+{
+	spin_lock_irq(&vi->lock);
+	vi->removed = true;
+	spin_unlock_irq(&vi->lock);
+	wake_up_all(&vi->wq);
+
+	if (vi->registered) {
+		hwrng_unregister(&vi->hwrng);
+		vi->registered = false;
+	}
+	wait_event(vi->wq, vrng_no_readers(vi));
+	vrng_vq_stop(vi);
+}
+
+static void vrng_register(struct vrng_dev *vi)
+{
+	int err = hwrng_register(&vi->hwrng);
+
+	if (err) {
+		dev_err(&vi->vdev->dev, "hwrng_register %s failed: %d\n",
+			vi->name, err);
+		return;
+	}
+	vi->registered = true;
+}
+
+static int vrng_probe(struct virtio_device *vdev)
+{
+	struct vrng_dev *vi;
+	int err;
+
+	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
+	if (!vi)
+		return -ENOMEM;
+
+	vi->index = ida_alloc(&vrng_index_ida, GFP_KERNEL);
+	if (vi->index < 0) {
+		err = vi->index;
+		goto err_free;
+	}
+	snprintf(vi->name, sizeof(vi->name), "vrng.%d", vi->index);
+	vi->hwrng.name = vi->name;
+	vi->hwrng.read = vrng_read;
+	spin_lock_init(&vi->lock);
+	init_waitqueue_head(&vi->wq);
+	vi->vdev = vdev;
+	vdev->priv = vi;
+
+	err = vrng_vq_start(vi, depth, bufsize);
+	if (err)
+		goto err_ida;
+
+	dev_dbg(&vdev->dev, "%s: %u buffers of %u bytes\n", vi->name,
+		vi->pool.depth, vi->pool.bufsize);
+	return 0;
+
+err_ida:
+	ida_free(&vrng_index_ida, vi->index);
+err_free:
+	vdev->priv = NULL;
+	kfree(vi);
+	return err;
+}
+
+/* Runs once probe has returned and the device is DRIVER_OK. */
+static void vrng_scan(struct virtio_device *vdev)
+{
+	vrng_register(vdev->priv);
+}
+
+static void vrng_remove(struct virtio_device *vdev)
+{
+	struct vrng_dev *vi = vdev->priv;
+
+	vrng_teardown(vi);
+	ida_free(&vrng_index_ida, vi->index);
+	vdev->priv = NULL;
+	kfree(vi);
+}
+
+static int vrng_freeze(struct virtio_device *vdev)
+{
+	vrng_teardown(vdev->priv);
+	return 0;
+}
+
+static int vrng_restore(struct virtio_device *vdev)
+{
+	struct vrng_dev *vi = vdev->priv;
+	int err;
+
+	err = vrng_vq_start(vi, depth, bufsize);
+	if (err)
+		return err;
+	vrng_register(vi);
+	return 0;
+}
+
+static const struct virtio_device_id vrng_id_table[] = {
+	{ VIRTIO_ID_RNG, VIRTIO_DEV_ANY_ID },
+	{ 0 },
+};
+MODULE_DEVICE_TABLE(virtio, vrng_id_table);
+
+static struct virtio_driver vrng_driver = {
+	.driver.name = KBUILD_MODNAME,
+	.driver.owner = VRNG_DRIVER_OWNER,
+	.id_table = vrng_id_table,
+	.probe = vrng_probe,
+	.scan = vrng_scan,
+	.remove = vrng_remove,
+	.freeze = pm_sleep_ptr(vrng_freeze),
+	.restore = pm_sleep_ptr(vrng_restore),
+};
+
+static int __init vrng_init(void)
+{
+	return register_virtio_driver(&vrng_driver);
+}
+module_init(vrng_init);
+
+static void __exit vrng_exit(void)
+{
+	unregister_virtio_driver(&vrng_driver);
+	ida_destroy(&vrng_index_ida);
+}
+module_exit(vrng_exit);
+
+MODULE_DESCRIPTION("virtio entropy device driver with a pool of buffers in flight");
+MODULE_LICENSE("GPL");
