@@ -14,6 +14,7 @@
 
 #include "vrng_compat.h"
 
+struct dentry;
 struct virtio_device;
 struct virtqueue;
 
@@ -120,6 +121,7 @@ struct vrng_pool {
  * @backoff: current spacing of reposts in jiffies
  * @index: IDA index, the N of "vrng.N"
  * @stats: event counters
+ * @debugfs: this device's debugfs directory
  * @name: hwrng name, "vrng.N"
  */
 struct vrng_dev {
@@ -137,6 +139,7 @@ struct vrng_dev {
 	unsigned long backoff;
 	int index;
 	struct vrng_stats stats;
+	struct dentry *debugfs;
 	char name[16];
 };
 
@@ -163,5 +166,11 @@ void vrng_vq_stop(struct vrng_dev *vi);
 void vrng_vq_recv_done(struct virtqueue *vq);
 size_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
 long vrng_vq_wait_timeout(struct vrng_dev *vi);
+
+/* vrng_debugfs.c */
+void vrng_debugfs_init(void);
+void vrng_debugfs_exit(void);
+void vrng_debugfs_add(struct vrng_dev *vi);
+void vrng_debugfs_remove(struct vrng_dev *vi);
 
 #endif /* _VRNG_H */

@@ -15,4 +15,14 @@
 #define VRNG_DRIVER_OWNER	NULL
 #endif
 
+/*
+ * 6.2: the hwrng core takes quality 0 as "the maximum, 1024"; before, it
+ * started no fill thread for it. Claim what the stock driver claimed then.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+#define VRNG_QUALITY		1000
+#else
+#define VRNG_QUALITY		0
+#endif
+
 #endif /* _VRNG_COMPAT_H */

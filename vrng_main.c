@@ -184,6 +184,7 @@ static int vrng_probe(struct virtio_device *vdev)
 	snprintf(vi->name, sizeof(vi->name), "vrng.%d", vi->index);
 	vi->hwrng.name = vi->name;
 	vi->hwrng.read = vrng_read;
+	vi->hwrng.quality = VRNG_QUALITY;
 	spin_lock_init(&vi->lock);
 	init_waitqueue_head(&vi->wq);
 	vi->vdev = vdev;
@@ -193,6 +194,7 @@ static int vrng_probe(struct virtio_device *vdev)
 	if (err)
 		goto err_ida;
 
+	vrng_debugfs_add(vi);
 	dev_dbg(&vdev->dev, "%s: %u buffers of %u bytes\n", vi->name,
 		vi->pool.depth, vi->pool.bufsize);
 	return 0;
@@ -216,6 +218,7 @@ static void vrng_remove(struct virtio_device *vdev)
 	struct vrng_dev *vi = vdev->priv;
 
 	vrng_teardown(vi);
+	vrng_debugfs_remove(vi);
 	ida_free(&vrng_index_ida, vi->index);
 	vdev->priv = NULL;
 	kfree(vi);
@@ -258,13 +261,20 @@ static struct virtio_driver vrng_driver = {
 
 static int __init vrng_init(void)
 {
-	return register_virtio_driver(&vrng_driver);
+	int err;
+
+	vrng_debugfs_init();
+	err = register_virtio_driver(&vrng_driver);
+	if (err)
+		vrng_debugfs_exit();
+	return err;
 }
 module_init(vrng_init);
 
 static void __exit vrng_exit(void)
 {
 	unregister_virtio_driver(&vrng_driver);
+	vrng_debugfs_exit();
 	ida_destroy(&vrng_index_ida);
 }
 module_exit(vrng_exit);

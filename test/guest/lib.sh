@@ -48,6 +48,11 @@ dmesg_clean() {
 	! dmesg | grep -E "$SPLAT_RE"
 }
 
+# vrng_stat NAME [DEV]: a counter from vrng's debugfs stats
+vrng_stat() {
+	sed -n "s/^$1 //p" "/sys/kernel/debug/vrng/${2:-vrng.0}/stats"
+}
+
 rng_current() { cat $HWRNG/rng_current; }
 rng_available() { cat $HWRNG/rng_available; }
 

@@ -7,10 +7,15 @@ vrng_insmod() {
 	check_eq "rng_current" vrng.0 "$(rng_current)"
 }
 
+fill_thread() { grep -qx hwrng /proc/[0-9]*/comm; }
 not_listed() { ! lists "$1" "$(rng_available)"; }
 
 check "stock virtio_rng is not loaded" not_listed virtio_rng.0
 vrng_insmod
+echo "quality: rng_quality=$(cat $HWRNG/rng_quality 2>/dev/null) default_quality=$(cat /sys/module/rng_core/parameters/default_quality)"
+sleep 2
+check "the hwrng core's fill thread runs" fill_thread
+check "it reads from vrng before any user read ($(vrng_stat bytes) bytes)" [ "$(vrng_stat bytes)" -ge 64 ]
 check "dd 1 MiB from /dev/hwrng" read_hwrng /tmp/first 1048576
 check_random "first 1 MiB" /tmp/first
 check_rngtest "/dev/hwrng" /dev/hwrng 1000 5

@@ -3,12 +3,15 @@
 # stock driver; here it is loaded by hand to the same effect.
 
 cp -a /vrng/lib/modules/. /lib/modules/
-sudo() { "$@"; }
+# The guest runs as root: sudo just runs the command.
+printf '#!/bin/sh\nexec "$@"\n' >/usr/bin/sudo
+chmod +x /usr/bin/sudo
 stock=$(find /lib/modules -name virtio-rng.ko)
 
 stock_owns_device() {
 	check "stock virtio-rng.ko loads" insmod "$stock"
 	check_eq "rng_current before hand-over" virtio_rng.0 "$(rng_current)"
+	echo "stock driver: rng_quality=$(cat $HWRNG/rng_quality 2>/dev/null); fill thread: $(grep -lx hwrng /proc/[0-9]*/comm || echo none)"
 }
 
 # run_readme BLOCK: run the README block from /vrng (where vrng.ko is),
@@ -23,8 +26,8 @@ run_readme() {
 		[ -z "$(ls /sys/bus/virtio/drivers/virtio_rng 2>/dev/null | grep virtio)" ]
 	ok=$(sed -n 's/.*FIPS 140-2 successes: \([0-9]*\).*/\1/p' /tmp/readme.out)
 	bad=$(sed -n 's/.*FIPS 140-2 failures: \([0-9]*\).*/\1/p' /tmp/readme.out)
-	check "README $1: rngtest ran 1000 blocks with at most 5 failures ($ok/$bad)" \
-		[ "$((ok + bad))" -eq 1000 -a "$bad" -le 5 ]
+	check "README $1: rngtest ran 1000 blocks with at most 5 failures (${ok:-?}/${bad:-?})" \
+		[ "$((${ok:-0} + ${bad:-0}))" -eq 1000 -a "${bad:-6}" -le 5 ]
 }
 
 stock_owns_device

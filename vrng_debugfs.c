@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vrng - debugfs: /sys/kernel/debug/vrng/vrng.N/stats, the event counters
+ * and the pool state, for tests and benchmarks.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "vrng.h"
+
+static struct dentry *vrng_debugfs_root;
+
+static int vrng_stats_show(struct seq_file *m, void *unused)
+{
+	struct vrng_dev *vi = m->private;
+	struct vrng_stats *st = &vi->stats;
+	unsigned int depth, bufsize, posted, filled;
+	size_t avail;
+
+	spin_lock_irq(&vi->lock);
+	depth = vi->pool.depth;
+	bufsize = vi->pool.bufsize;
+	posted = vi->pool.nposted;
+	filled = vi->pool.nfilled;
+	avail = vi->pool.avail;
+	spin_unlock_irq(&vi->lock);
+
+	seq_printf(m, "depth %u\nbufsize %u\nposted %u\nfilled %u\navail %zu\n",
+		   depth, bufsize, posted, filled, avail);
+	seq_printf(m, "bytes %lld\ncompletions %lld\nempty %lld\nclamped %lld\n",
+		   atomic64_read(&st->bytes), atomic64_read(&st->completions),
+		   atomic64_read(&st->empty), atomic64_read(&st->clamped));
+	seq_printf(m, "bogus %lld\nkicks %lld\nwaits %lld\n",
+		   atomic64_read(&st->bogus), atomic64_read(&st->kicks),
+		   atomic64_read(&st->waits));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vrng_stats);
+
+void vrng_debugfs_init(void)
+{
+	vrng_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+}
+
+void vrng_debugfs_exit(void)
+{
+	debugfs_remove(vrng_debugfs_root);
+}
+
+void vrng_debugfs_add(struct vrng_dev *vi)
+{
+	vi->debugfs = debugfs_create_dir(vi->name, vrng_debugfs_root);
+	debugfs_create_file("stats", 0400, vi->debugfs, vi, &vrng_stats_fops);
+}
+
+void vrng_debugfs_remove(struct vrng_dev *vi)
+{
+	debugfs_remove(vi->debugfs);
+}
