@@ -16,8 +16,10 @@ die() { printf '[vrng] error: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- host tools
 
-# command -> Debian package that provides it
+# command (or absolute path of a file) -> Debian package that provides it
 declare -A VRNG_HOST_TOOLS=(
+	[/usr/aarch64-linux-gnu/lib/libc.a]=libc6-dev-arm64-cross
+	[gnuplot]=gnuplot-nox
 	[qemu-system-aarch64]=qemu-system-arm
 	[aarch64-linux-gnu-gcc-12]=gcc-12-aarch64-linux-gnu
 	[aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu
@@ -37,7 +39,11 @@ ensure_host_tools() {
 	local cmd missing=()
 
 	for cmd in "${!VRNG_HOST_TOOLS[@]}" "$@"; do
-		command -v "${cmd%%=*}" >/dev/null 2>&1 && continue
+		if [[ $cmd == /* ]]; then
+			[[ -e ${cmd%%=*} ]] && continue
+		else
+			command -v "${cmd%%=*}" >/dev/null 2>&1 && continue
+		fi
 		if [[ $cmd == *=* ]]; then
 			missing+=("${cmd#*=}")
 		else
@@ -257,6 +263,12 @@ build_module() {
 	echo "$out/vrng.ko"
 }
 
+# build_tool SRC OUT: a static arm64 binary for the guest from test/tools.
+build_tool() {
+	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" ||
+		die "cannot build $1"
+}
+
 # ---------------------------------------------------------------- initramfs
 
 # module_closure MODDIR NAME...: paths (relative to MODDIR) of the named
@@ -388,4 +400,77 @@ transport_args() {
 		esac
 	done
 	echo "$args"
+}
+
+# ------------------------------------------------------- the debug kernel
+
+# debug_kernel_prepare: build an arm64 kernel from Debian's newest
+# linux-source-* (sid) with test/kernel/debug.config merged over
+# allnoconfig, cached by source version, fragment and compiler. Writes and
+# prints an env file like kernel_prepare's (KDIR is the build tree, with
+# vmlinux and the gdb scripts).
+debug_kernel_prepare() {
+	local meta src ver key dir env frag=$VRNG_TOP/test/kernel/debug.config
+	local cross=aarch64-linux-gnu- tarball
+
+	apt_update sid
+	meta=$(resolve sid linux-source '^linux-source-[0-9]')
+	fetch sid "$meta"
+	ver=$(pkg_version sid "$meta")
+	key=$ver-$(cat "$frag" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
+	dir=$VRNG_CACHE/debug-kernel/$key
+	env=$dir/kernel.env
+	if [[ ! -e $dir/.done ]]; then
+		if [[ ! -e $dir/src/.unpacked ]]; then
+			rm -rf "$dir"
+			mkdir -p "$dir"
+			log "unpacking $meta $ver"
+			dpkg-deb --fsys-tarfile "${FETCHED[0]}" | tar -x -C "$dir" --wildcards './usr/src/*.tar.xz'
+			tarball=$(compgen -G "$dir/usr/src/linux-source-*.tar.xz")
+			tar -xJf "$tarball" -C "$dir"
+			rm -rf "$dir/usr"
+			src=$(compgen -G "$dir/linux-source-*")
+			mv "$src" "$dir/src"
+			touch "$dir/src/.unpacked"
+		fi
+		rm -rf "$dir/build"
+		mkdir -p "$dir/build"
+		log "configuring the debug kernel ($key)"
+		(cd "$dir/src" && ARCH=arm64 CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh \
+			-n -O "$dir/build" "$frag" >"$dir/build/config.log" 2>&1) ||
+			die "merge_config failed: $dir/build/config.log"
+		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross olddefconfig >/dev/null
+		config_check "$frag" "$dir/build/.config"
+		log "building the debug kernel (long: KASAN, DWARF5; log in $dir/build/build.log)"
+		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
+			-j"$(nproc)" Image modules scripts_gdb >"$dir/build/build.log" 2>&1 ||
+			die "debug kernel build failed: $dir/build/build.log"
+		local kver
+		kver=$(cat "$dir/build/include/config/kernel.release")
+		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
+			INSTALL_MOD_PATH="$dir/root" modules_install >/dev/null ||
+			die "modules_install failed"
+		{
+			echo "KNAME=debug"
+			echo "KVER=$kver"
+			echo "KARCH=arm64"
+			echo "KDIR=$dir/build"
+			echo "KSRC=$dir/src"
+			echo "KPKGVER=$ver"
+			echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
+			echo "KMODDIR=$dir/root/lib/modules/$kver"
+		} >"$env"
+		touch "$dir/.done"
+	fi
+	echo "$env"
+}
+
+# config_check FRAGMENT CONFIG: every CONFIG_X=v of FRAGMENT is in CONFIG.
+config_check() {
+	local line dropped=()
+	while read -r line; do
+		[[ $line == CONFIG_* ]] || continue
+		grep -qx "$line" "$2" || dropped+=("$line")
+	done <"$1"
+	[[ ${#dropped[@]} -eq 0 ]] || die "config options dropped by Kconfig: ${dropped[*]}"
 }

@@ -12,6 +12,7 @@ VRNG_TESTS=(
 	"guest 6.12-arm64 pci basic"
 	"guest 6.12-arm64 mmio basic"
 	"guest 6.1-arm64 pci handover"
+	"bench-smoke 6.1-arm64"
 )
 
 VRNG_PASSED=0
@@ -47,7 +48,7 @@ kernel_env() {
 # module_for KNAME [MAKEARGS]: vrng.ko (and test modules) built once per run
 module_for() {
 	local out=$VRNG_OUT/build-$1
-	[[ -s $out/vrng.ko ]] || build_module "$(kernel_env "$1")" "$out" "${@:2}" >/dev/null
+	[[ -s $out/vrng.ko ]] || build_module "$(kernel_env "$1")" "$out" VRNG_TESTS=m >/dev/null
 	echo "$out/vrng.ko"
 }
 
@@ -55,39 +56,56 @@ test_build() {
 	local env
 	env=$(kernel_env "$1")
 	cat "$env"
-	module_for "$1" VRNG_TESTS=m
+	module_for "$1"
 	modinfo "$VRNG_OUT/build-$1/vrng.ko" | grep -E '^(vermagic|parm|alias)'
+}
+
+# stock_modules KNAME: a lib/modules tree with the distro's virtio-rng.ko
+# and modules.dep (for modprobe -r); prints its lib directory.
+stock_modules() {
+	local env dir mods m
+	env=$(kernel_env "$1")
+	(
+		source "$env"
+		dir=$VRNG_OUT/stock-$KVER/lib
+		mkdir -p "$dir/modules/$KVER"
+		mods=$(module_closure "$KMODDIR" virtio-rng)
+		for m in $mods; do
+			install_module "$KMODDIR/$m" "$dir/modules/$KVER/${m%.xz}"
+		done
+		sed 's/\.xz:/:/; s/\.xz / /g; s/\.xz$//' "$KMODDIR/modules.dep" \
+			>"$dir/modules/$KVER/modules.dep"
+		echo "$dir"
+	)
 }
 
 # scenario_files SCENARIO KNAME: extra files a scenario needs in /vrng
 scenario_files() {
-	local env
+	local b
 	case $1 in
 	handover)
-		env=$(kernel_env "$2")
-		(
-			source "$env"
-			for b in handover handover-sysfs; do
-				python3 "$VRNG_TOP/test/readme_block.py" "$VRNG_TOP/README.md" $b \
-					>"$VRNG_OUT/readme-$b.sh"
-				echo "$VRNG_OUT/readme-$b.sh"
-			done
-			mkdir -p "$VRNG_OUT/stock-$KVER/lib/modules/$KVER"
-			mods=$(module_closure "$KMODDIR" virtio-rng)
-			for m in $mods; do
-				install_module "$KMODDIR/$m" "$VRNG_OUT/stock-$KVER/lib/modules/$KVER/${m%.xz}"
-			done
-			sed 's/\.xz:/:/; s/\.xz / /g; s/\.xz$//' "$KMODDIR/modules.dep" \
-				>"$VRNG_OUT/stock-$KVER/lib/modules/$KVER/modules.dep"
-			echo "$VRNG_OUT/stock-$KVER/lib"
-		)
+		for b in handover handover-sysfs; do
+			python3 "$VRNG_TOP/test/readme_block.py" "$VRNG_TOP/README.md" $b \
+				>"$VRNG_OUT/readme-$b.sh"
+			echo "$VRNG_OUT/readme-$b.sh"
+		done
+		stock_modules "$2"
+		;;
+	bench)
+		module_for "$2" >/dev/null
+		echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
+		build_tool "$VRNG_TOP/test/tools/hwrng_bench.c" "$VRNG_OUT/hwrng_bench"
+		echo "$VRNG_OUT/hwrng_bench"
+		echo "$VRNG_OUT/bench.conf"
+		stock_modules "$2"
 		;;
 	esac
 }
 
-# guest KNAME TRANSPORT SCENARIO: boot a guest running test/scenarios/SCENARIO.sh
+# guest KNAME TRANSPORT SCENARIO [DEVICES]: boot a guest with DEVICES
+# virtio-rng devices (default 1) running test/scenarios/SCENARIO.sh
 test_guest() {
-	local kname=$1 transport=$2 scenario=$3 env base initrd logf files
+	local kname=$1 transport=$2 scenario=$3 ndev=${4:-1} env base initrd logf files
 	env=$(kernel_env "$kname")
 	base=$(initramfs_base "$env")
 	files=$(scenario_files "$scenario" "$kname")
@@ -98,8 +116,26 @@ test_guest() {
 	logf=$VRNG_OUT/console-$kname-$transport-$scenario.log
 	(
 		source "$env"
-		boot_guest "$KIMAGE" "$initrd" "$logf" "$(transport_args "$transport")"
+		boot_guest "$KIMAGE" "$initrd" "$logf" "$(transport_args "$transport" "$ndev")"
 	)
 	cat "$logf"
 	judge "$logf"
+}
+
+# bench_conf ROUNDS BYTES SWEEP_BYTES BUFSIZES DEPTHS: the bench scenario's settings
+bench_conf() {
+	{
+		echo "ROUNDS=$1"
+		echo "BYTES=$2"
+		echo "SWEEP_BYTES=$3"
+		echo "BUFSIZES='$4'"
+		echo "DEPTHS='$5'"
+	} >"$VRNG_OUT/bench.conf"
+}
+
+# bench-smoke KNAME: the benchmark's guest, small, asserting nothing on speed
+test_bench-smoke() {
+	bench_conf 1 262144 65536 "64 4096" "1 8"
+	test_guest "$1" pci bench 2
+	grep -c '^BENCH-RUN' "$VRNG_OUT/console-$1-pci-bench.log" | grep -qx 7
 }

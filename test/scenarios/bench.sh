@@ -1,0 +1,53 @@
+# make bench (and its smoke test in make check): two virtio-rng-pci
+# devices, the stock driver on one, vrng on the other, and the null hwrng;
+# throughput rounds alternating between them, then a bufsize x depth sweep.
+# /vrng/bench.conf sets ROUNDS, BYTES, SWEEP_BYTES, BUFSIZES and DEPTHS.
+. /vrng/bench.conf
+cp -a /vrng/lib/modules/. /lib/modules/
+D=/sys/bus/virtio/drivers
+BENCH=/vrng/hwrng_bench
+
+# shellcheck disable=SC2046
+set -- $(ls /sys/bus/virtio/devices)
+dev_stock=$1
+dev_vrng=$2
+check "two virtio-rng devices ($dev_stock, $dev_vrng)" [ -n "$dev_vrng" ]
+check "insmod stock virtio-rng.ko" insmod "$(find /lib/modules -name virtio-rng.ko)"
+check "insmod vrng.ko" insmod /vrng/vrng.ko
+check "insmod vrng_null.ko" insmod /vrng/vrng_null.ko
+echo "$dev_stock" >$D/virtio_rng/unbind
+echo "$dev_vrng" >$D/virtio_rng/unbind
+
+# first64 DRIVER DEVICE NAME SOURCE: latency from bind to the first 64 bytes
+first64() {
+	out=$($BENCH first "$1" "$2" "$3") &&
+		echo "BENCH-LAT source=$4 $out"
+}
+check "first 64 bytes from the stock driver" first64 virtio_rng "$dev_stock" virtio_rng.0 stock
+check "first 64 bytes from vrng" first64 vrng "$dev_vrng" vrng.0 vrng
+echo "rng_available: $(rng_available)"
+
+# run SOURCE NAME BYTES TAG: read BYTES through /dev/hwrng from hwrng NAME
+run() {
+	echo "$2" >$HWRNG/rng_current && [ "$(rng_current)" = "$2" ] &&
+		out=$($BENCH read "$3") && echo "BENCH-RUN source=$1 $4 $out"
+}
+
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	check "round $r: stock" run stock virtio_rng.0 "$BYTES" "round=$r"
+	check "round $r: vrng" run vrng vrng.0 "$BYTES" "round=$r"
+	check "round $r: null" run null vrng_null "$BYTES" "round=$r"
+	r=$((r + 1))
+done
+echo "BENCH-STATS $(tr '\n' ' ' </sys/kernel/debug/vrng/vrng.0/stats)"
+
+for bs in $BUFSIZES; do
+	for depth in $DEPTHS; do
+		rmmod vrng
+		check "insmod vrng.ko bufsize=$bs depth=$depth" insmod /vrng/vrng.ko bufsize="$bs" depth="$depth"
+		check "sweep bufsize=$bs depth=$depth" run vrng vrng.0 "$SWEEP_BYTES" "bufsize=$bs depth=$depth"
+	done
+done
+check "rmmod vrng" rmmod vrng
+check "rmmod vrng_null" rmmod vrng_null
