@@ -6,9 +6,10 @@
 #ifndef _VRNG_H
 #define _VRNG_H
 
-#include <linux/atomic.h>
 #include <linux/hw_random.h>
+#include <linux/minmax.h>
 #include <linux/spinlock.h>
+#include <linux/string.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -37,18 +38,20 @@ struct virtqueue;
  * @VRNG_BUF_IDLE: empty and wiped, owned by the driver, ready to be posted
  * @VRNG_BUF_POSTED: on the virtqueue, owned by the device
  * @VRNG_BUF_FILLED: returned by the device with bytes not yet handed out
+ * @VRNG_BUF_HELD: being handed out by the reader (&vrng_pool.cur)
  */
 enum vrng_buf_state {
 	VRNG_BUF_IDLE,
 	VRNG_BUF_POSTED,
 	VRNG_BUF_FILLED,
+	VRNG_BUF_HELD,
 };
 
 /**
  * struct vrng_buf - one buffer the device writes into
  * @data: @bufsize bytes of their own allocation (see vrng_pool_init())
  * @len: bytes the device returned (valid when FILLED)
- * @off: bytes of @data already handed out (valid when FILLED)
+ * @off: bytes of @data already handed out (valid when HELD)
  * @state: see &enum vrng_buf_state
  */
 struct vrng_buf {
@@ -59,7 +62,7 @@ struct vrng_buf {
 };
 
 /**
- * struct vrng_stats - event counters, readable without the lock
+ * struct vrng_stats - event counters, under the device's lock
  * @bytes: bytes handed out to callers
  * @completions: buffers the device returned
  * @empty: completions with used.len == 0
@@ -69,32 +72,35 @@ struct vrng_buf {
  * @waits: times a reader slept for data
  */
 struct vrng_stats {
-	atomic64_t bytes;
-	atomic64_t completions;
-	atomic64_t empty;
-	atomic64_t clamped;
-	atomic64_t bogus;
-	atomic64_t kicks;
-	atomic64_t waits;
+	u64 bytes;
+	u64 completions;
+	u64 empty;
+	u64 clamped;
+	u64 bogus;
+	u64 kicks;
+	u64 waits;
 };
 
 /**
  * struct vrng_pool - bookkeeping of the buffers kept posted to the device
  * @bufs: @depth buffers
+ * @cur: the HELD buffer, or NULL; it belongs to the reader
  * @fifo: indices of FILLED buffers in completion order (a ring of @depth)
  * @depth: number of buffers
  * @bufsize: bytes per buffer
  * @head: position in @fifo of the oldest FILLED buffer
  * @nfilled: number of FILLED buffers
  * @nposted: number of POSTED buffers
- * @avail: bytes FILLED and not yet handed out
+ * @avail: bytes in FILLED buffers
  *
  * Pure bookkeeping, no virtio calls: every function runs under the lock
- * of the owning &struct vrng_dev (or in a single-threaded test).
+ * of the owning &struct vrng_dev (or in a single-threaded test), except
+ * vrng_buf_copy() on @cur, which the reader owns.
  * At most @depth * @bufsize bytes of entropy sit in guest memory.
  */
 struct vrng_pool {
 	struct vrng_buf *bufs;
+	struct vrng_buf *cur;
 	u16 *fifo;
 	unsigned int depth;
 	unsigned int bufsize;
@@ -109,12 +115,12 @@ struct vrng_pool {
  * @hwrng: what the hwrng core sees
  * @vdev: the virtio device
  * @vq: the "input" virtqueue, NULL while torn down
- * @lock: protects @pool, @vq operations, @removed, @readers, @empty_streak,
- *	  @retry_at and @backoff; taken from the virtqueue callback (IRQ)
- * @wq: readers wait here for data, remove waits here for readers
+ * @lock: protects @pool (but the bytes of @pool.cur), @vq operations,
+ *	  @removed, @empty_streak, @retry_at, @backoff and @stats; taken in
+ *	  the virtqueue callback (IRQ)
+ * @wq: readers wait here for data (or removal)
  * @pool: buffers and their states
- * @removed: set on remove/freeze; readers return -ENODEV
- * @readers: readers inside vrng_read()
+ * @removed: set on remove/freeze (under @lock); readers return -ENODEV
  * @registered: @hwrng is registered with the hwrng core
  * @empty_streak: consecutive completions with used.len == 0
  * @retry_at: with a long @empty_streak, no repost before this time
@@ -133,7 +139,6 @@ struct vrng_dev {
 	struct vrng_pool pool;
 	bool removed;
 	bool registered;
-	unsigned int readers;
 	unsigned int empty_streak;
 	unsigned long retry_at;
 	unsigned long backoff;
@@ -151,7 +156,31 @@ struct vrng_buf *vrng_pool_next_idle(struct vrng_pool *pool);
 void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf);
 int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 		       unsigned int len);
-size_t vrng_pool_copy(struct vrng_pool *pool, void *dst, size_t len);
+struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool);
+unsigned int vrng_pool_release(struct vrng_pool *pool);
+
+/**
+ * vrng_buf_copy() - hand out bytes of the held buffer
+ * @buf: the held buffer (&vrng_pool.cur), owned by the caller
+ * @dst: destination
+ * @len: bytes wanted
+ *
+ * Every byte copied is wiped from the buffer at once, so that no byte can
+ * be handed out twice nor linger in memory. Inline: it is the whole of the
+ * read fast path.
+ *
+ * Return: bytes copied, at most @len.
+ */
+static inline size_t vrng_buf_copy(struct vrng_buf *buf, void *dst,
+				   size_t len)
+{
+	size_t n = min_t(size_t, len, buf->len - buf->off);
+
+	memcpy(dst, buf->data + buf->off, n);
+	memzero_explicit(buf->data + buf->off, n);
+	buf->off += n;
+	return n;
+}
 
 /* Results of vrng_pool_complete() */
 #define VRNG_COMPLETE_OK	0
@@ -164,8 +193,8 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 		  unsigned int bufsize);
 void vrng_vq_stop(struct vrng_dev *vi);
 void vrng_vq_recv_done(struct virtqueue *vq);
-size_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
-long vrng_vq_wait_timeout(struct vrng_dev *vi);
+ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
+int vrng_vq_wait(struct vrng_dev *vi);
 
 /* vrng_debugfs.c */
 void vrng_debugfs_init(void);

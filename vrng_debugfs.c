@@ -13,8 +13,8 @@ static struct dentry *vrng_debugfs_root;
 static int vrng_stats_show(struct seq_file *m, void *unused)
 {
 	struct vrng_dev *vi = m->private;
-	struct vrng_stats *st = &vi->stats;
 	unsigned int depth, bufsize, posted, filled;
+	struct vrng_stats st;
 	size_t avail;
 
 	spin_lock_irq(&vi->lock);
@@ -23,16 +23,18 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 	posted = vi->pool.nposted;
 	filled = vi->pool.nfilled;
 	avail = vi->pool.avail;
+	st = vi->stats;
+	/* The reader moves cur->off without the lock: a snapshot is enough. */
+	if (vi->pool.cur)
+		st.bytes += data_race(vi->pool.cur->off);
 	spin_unlock_irq(&vi->lock);
 
 	seq_printf(m, "depth %u\nbufsize %u\nposted %u\nfilled %u\navail %zu\n",
 		   depth, bufsize, posted, filled, avail);
-	seq_printf(m, "bytes %lld\ncompletions %lld\nempty %lld\nclamped %lld\n",
-		   atomic64_read(&st->bytes), atomic64_read(&st->completions),
-		   atomic64_read(&st->empty), atomic64_read(&st->clamped));
-	seq_printf(m, "bogus %lld\nkicks %lld\nwaits %lld\n",
-		   atomic64_read(&st->bogus), atomic64_read(&st->kicks),
-		   atomic64_read(&st->waits));
+	seq_printf(m, "bytes %llu\ncompletions %llu\nempty %llu\nclamped %llu\n",
+		   st.bytes, st.completions, st.empty, st.clamped);
+	seq_printf(m, "bogus %llu\nkicks %llu\nwaits %llu\n",
+		   st.bogus, st.kicks, st.waits);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vrng_stats);

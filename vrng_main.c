@@ -63,82 +63,42 @@ MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 
 module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
 MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 8)");
 
-static bool vrng_reader_enter(struct vrng_dev *vi)
-{
-	bool ok;
-
-	spin_lock_irq(&vi->lock);
-	ok = !vi->removed;
-	if (ok)
-		vi->readers++;
-	spin_unlock_irq(&vi->lock);
-	return ok;
-}
-
-static void vrng_reader_exit(struct vrng_dev *vi)
-{
-	bool last;
-
-	spin_lock_irq(&vi->lock);
-	last = !--vi->readers && vi->removed;
-	spin_unlock_irq(&vi->lock);
-	if (last)
-		wake_up_all(&vi->wq);
-}
-
-static bool vrng_data_or_removed(struct vrng_dev *vi)
-{
-	return READ_ONCE(vi->pool.avail) || READ_ONCE(vi->removed);
-}
-
-static bool vrng_no_readers(struct vrng_dev *vi)
-{
-	bool none;
-
-	spin_lock_irq(&vi->lock);
-	none = !vi->readers;
-	spin_unlock_irq(&vi->lock);
-	return none;
-}
-
 /*
  * hwrng .read: serve bytes the device has already returned. With @wait,
  * sleep killably until some arrive or the device goes away; without it,
  * never sleep and possibly return 0.
+ *
+ * The hwrng core calls .read with its reading_mutex held (rng_get_data()
+ * asserts it), so there is one reader at a time: it owns the held buffer
+ * and serves from it without any lock or atomic operation, which matters
+ * because the core asks for 64 bytes per call. Only at a buffer boundary
+ * does it go to vrng_vq_take() and the device lock.
  */
 static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
 	struct vrng_dev *vi = container_of(rng, struct vrng_dev, hwrng);
-	long ret;
+	struct vrng_buf *cur = vi->pool.cur;
+	ssize_t got;
+	int err;
 
-	if (!vrng_reader_enter(vi))
-		return -ENODEV;
+	if (likely(cur && cur->len - cur->off > max && !READ_ONCE(vi->removed)))
+		return vrng_buf_copy(cur, data, max);
 
 	for (;;) {
-		ret = vrng_vq_take(vi, data, max);
-		if (ret || !wait)
-			break;
-		atomic64_inc(&vi->stats.waits);
-		ret = wait_event_killable_timeout(vi->wq,
-						  vrng_data_or_removed(vi),
-						  vrng_vq_wait_timeout(vi));
-		if (ret < 0)
-			break;
-		if (READ_ONCE(vi->removed)) {
-			ret = -ENODEV;
-			break;
-		}
+		got = vrng_vq_take(vi, data, max);
+		if (got || !wait)
+			return got;
+		err = vrng_vq_wait(vi);
+		if (err)
+			return err;
 	}
-
-	vrng_reader_exit(vi);
-	return ret;
 }
 
 /*
  * Stop serving, release every reader and stop the device. The order is the
  * one upstream learned: readers are told first so that none sleeps on,
- * the hwrng is unregistered before the device is reset, and the queue is
- * only freed once no reader can touch it.
+ * the hwrng is unregistered before the device is reset (which waits for
+ * every reader to leave), and only then is the queue freed.
  */
 static void vrng_teardown(struct vrng_dev *vi)
 {
@@ -151,7 +111,6 @@ static void vrng_teardown(struct vrng_dev *vi)
 		hwrng_unregister(&vi->hwrng);
 		vi->registered = false;
 	}
-	wait_event(vi->wq, vrng_no_readers(vi));
 	vrng_vq_stop(vi);
 }
 

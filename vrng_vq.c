@@ -3,13 +3,16 @@
  * vrng - the queue side: a pool of buffers kept posted to the device, the
  * virtqueue callback that takes them back, and the copy-out to readers.
  *
- * Locking: vi->lock (an IRQ-safe spinlock) serialises the pool bookkeeping
- * and every virtqueue operation except virtqueue_notify(), which is done
- * after the lock is dropped so that the (possibly slow, trapping) doorbell
- * write does not extend the critical section. The lock also orders the
- * device's data before its publication: virtqueue_get_buf() issues the read
- * barrier after the used index, and readers only look at a buffer once they
- * have taken the lock the callback released after marking it FILLED.
+ * Locking: the hwrng core admits one reader at a time (its reading_mutex);
+ * that reader owns the held buffer (pool.cur) and hands its bytes out
+ * without any lock. vi->lock (an IRQ-safe spinlock) serialises the rest of
+ * the pool bookkeeping and every virtqueue operation except
+ * virtqueue_notify(), which is done after the lock is dropped so that the
+ * (trapping) doorbell write does not extend the critical section; remove
+ * cannot free the queue meanwhile, as hwrng_unregister() waits for the
+ * reader. The spinlock also orders the device's data before its use:
+ * virtqueue_get_buf() issues the read barrier after the used index, and a
+ * reader holds a buffer only under the lock that marked it FILLED.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -81,14 +84,14 @@ void vrng_pool_free(struct vrng_pool *pool)
 }
 
 /**
- * vrng_pool_idle() - number of buffers neither posted nor filled
+ * vrng_pool_idle() - number of buffers neither posted, filled nor held
  * @pool: pool
  *
  * Return: count of IDLE buffers.
  */
 static unsigned int vrng_pool_idle(const struct vrng_pool *pool)
 {
-	return pool->depth - pool->nposted - pool->nfilled;
+	return pool->depth - pool->nposted - pool->nfilled - !!pool->cur;
 }
 
 /**
@@ -162,64 +165,96 @@ int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 }
 
 /**
- * vrng_pool_copy() - hand out filled bytes, oldest first
- * @pool: pool
- * @dst: destination
- * @len: bytes wanted
+ * vrng_pool_hold() - give the oldest filled buffer to the reader
+ * @pool: pool with no held buffer
  *
- * Every byte copied is wiped from the pool buffer at once, so that no byte
- * can be handed out twice nor linger in memory; a buffer whose bytes are
- * all handed out becomes IDLE.
+ * The held buffer (@pool->cur) belongs to the reader alone: it hands its
+ * bytes out with vrng_buf_copy() without the device lock.
  *
- * Return: bytes copied, at most @len.
+ * Return: the held buffer, or NULL if none is filled.
  */
-size_t vrng_pool_copy(struct vrng_pool *pool, void *dst, size_t len)
+struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool)
 {
-	size_t done = 0;
+	struct vrng_buf *buf;
 
-	while (done < len && pool->nfilled) {
-		struct vrng_buf *buf = &pool->bufs[pool->fifo[pool->head]];
-		size_t n = min_t(size_t, len - done, buf->len - buf->off);
+	if (pool->cur || !pool->nfilled)
+		return NULL;
+	buf = &pool->bufs[pool->fifo[pool->head]];
+	pool->head = (pool->head + 1) % pool->depth;
+	pool->nfilled--;
+	WRITE_ONCE(pool->avail, pool->avail - buf->len);
+	buf->state = VRNG_BUF_HELD;
+	pool->cur = buf;
+	return buf;
+}
 
-		memcpy(dst + done, buf->data + buf->off, n);
-		memzero_explicit(buf->data + buf->off, n);
-		buf->off += n;
-		done += n;
-		if (buf->off == buf->len) {
-			buf->state = VRNG_BUF_IDLE;
-			buf->len = 0;
-			buf->off = 0;
-			pool->head = (pool->head + 1) % pool->depth;
-			pool->nfilled--;
-		}
-	}
-	WRITE_ONCE(pool->avail, pool->avail - done);
-	return done;
+/**
+ * vrng_pool_release() - the held buffer is used up: make it IDLE
+ * @pool: pool with a held buffer
+ *
+ * Return: the number of bytes the buffer had handed out.
+ */
+unsigned int vrng_pool_release(struct vrng_pool *pool)
+{
+	struct vrng_buf *buf = pool->cur;
+	unsigned int served = buf->off;
+
+	buf->state = VRNG_BUF_IDLE;
+	buf->len = 0;
+	buf->off = 0;
+	pool->cur = NULL;
+	return served;
+}
+
+/* The held buffer has nothing left to hand out. */
+static bool vrng_buf_used_up(const struct vrng_buf *buf)
+{
+	return buf->off == buf->len;
+}
+
+/* Bytes are waiting, in the held buffer or in filled ones. */
+static bool vrng_pool_has_bytes(const struct vrng_pool *pool)
+{
+	return pool->avail || (pool->cur && !vrng_buf_used_up(pool->cur));
 }
 
 /* Keep a long run of empty completions from turning into a busy loop. */
 static void vrng_note_completion(struct vrng_dev *vi, int res)
 {
-	atomic64_inc(&vi->stats.completions);
+	vi->stats.completions++;
 	switch (res) {
 	case VRNG_COMPLETE_EMPTY:
-		atomic64_inc(&vi->stats.empty);
+		vi->stats.empty++;
 		if (++vi->empty_streak < VRNG_EMPTY_BURST)
 			return;
 		vi->backoff = clamp(vi->backoff * 2, 1UL, VRNG_BACKOFF_MAX);
 		vi->retry_at = jiffies + vi->backoff;
 		return;
 	case VRNG_COMPLETE_CLAMPED:
-		atomic64_inc(&vi->stats.clamped);
+		vi->stats.clamped++;
 		dev_warn_ratelimited(&vi->vdev->dev,
 				     "device returned more bytes than posted; clamped\n");
 		break;
 	case VRNG_COMPLETE_BOGUS:
-		atomic64_inc(&vi->stats.bogus);
+		vi->stats.bogus++;
 		return;
 	}
 	vi->empty_streak = 0;
 	vi->backoff = 0;
+}
+
+/* Take back every buffer the device has used. Called with vi->lock held. */
+static bool vrng_poll_locked(struct vrng_dev *vi, struct virtqueue *vq)
+{
+	struct vrng_buf *buf;
+	unsigned int len;
+	bool got = false;
+
+	while ((buf = virtqueue_get_buf(vq, &len))) {
+		vrng_note_completion(vi, vrng_pool_complete(&vi->pool, buf, len));
+		got = true;
+	}
+	return got;
 }
 
 /*
@@ -227,8 +262,8 @@ static void vrng_note_completion(struct vrng_dev *vi, int res)
  * device must be notified (by the caller, after dropping the lock).
  *
  * Reposts are batched: while bytes remain to be served, buffers go back to
- * the device only once half the pool is idle, so that one notification and
- * one interrupt cover several buffers.
+ * the device only once half the pool is idle, so that one notification
+ * covers several buffers.
  */
 static bool vrng_refill_locked(struct vrng_dev *vi)
 {
@@ -240,7 +275,7 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 
 	if (vi->removed || !limit)
 		return false;
-	if (pool->avail && limit < DIV_ROUND_UP(pool->depth, 2))
+	if (vrng_pool_has_bytes(pool) && limit < DIV_ROUND_UP(pool->depth, 2))
 		return false;
 	if (vi->empty_streak >= VRNG_EMPTY_BURST) {
 		/* One buffer at a time, spaced out by the backoff. */
@@ -255,66 +290,125 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 		vrng_pool_mark_posted(pool, buf);
 		added = true;
 	}
-	return added && virtqueue_kick_prepare(vi->vq);
+	if (!added || !virtqueue_kick_prepare(vi->vq))
+		return false;
+	vi->stats.kicks++;
+	return true;
 }
 
-static void vrng_notify(struct vrng_dev *vi, bool kick)
-{
-	if (!kick)
-		return;
-	virtqueue_notify(vi->vq);
-	atomic64_inc(&vi->stats.kicks);
-}
-
-/**
- * vrng_vq_take() - copy out available bytes and keep the device busy
- * @vi: device, with the caller counted in @vi->readers
- * @dst: destination
- * @len: bytes wanted
- *
- * Never sleeps.
- *
- * Return: bytes copied, possibly 0.
+/*
+ * The part of vrng_vq_take() that needs the device lock: retire the held
+ * buffer, hold the next one (taking used buffers back from the device
+ * first if none is filled: a streaming reader needs no interrupt), and
+ * post idle buffers again.
  */
-size_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
+static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
+			       bool *kick)
 {
-	unsigned long flags;
-	size_t got;
-	bool kick;
+	struct vrng_pool *pool = &vi->pool;
+	size_t got = 0;
 
-	spin_lock_irqsave(&vi->lock, flags);
-	got = vrng_pool_copy(&vi->pool, dst, len);
-	kick = vrng_refill_locked(vi);
-	spin_unlock_irqrestore(&vi->lock, flags);
-
-	vrng_notify(vi, kick);
-	atomic64_add(got, &vi->stats.bytes);
+	for (;;) {
+		if (pool->cur && vrng_buf_used_up(pool->cur))
+			vi->stats.bytes += vrng_pool_release(pool);
+		if (got == len)
+			break;
+		if (!pool->cur && !pool->nfilled)
+			vrng_poll_locked(vi, vi->vq);
+		if (!pool->cur && !vrng_pool_hold(pool))
+			break;
+		got += vrng_buf_copy(pool->cur, dst + got, len - got);
+	}
+	*kick = vrng_refill_locked(vi);
 	return got;
 }
 
 /**
- * vrng_vq_wait_timeout() - how long a reader with no bytes may sleep
- * @vi: device
+ * vrng_vq_take() - copy out available bytes and keep the device busy
+ * @vi: device; the caller is the only reader
+ * @dst: destination
+ * @len: bytes wanted
  *
- * Return: MAX_SCHEDULE_TIMEOUT while buffers are with the device (their
- * completion wakes the reader); otherwise the time until the next repost
- * may be tried, so that a reader never sleeps with nothing in flight.
+ * Never sleeps. Bytes of the held buffer are handed out without the
+ * device lock; it is taken once per buffer, not once per call.
+ *
+ * Return: bytes copied (possibly 0), or -ENODEV once the device is gone.
  */
-long vrng_vq_wait_timeout(struct vrng_dev *vi)
+ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 {
+	struct vrng_buf *cur = vi->pool.cur;
 	unsigned long flags;
-	long timeout;
+	size_t got = 0;
+	bool kick;
+
+	if (READ_ONCE(vi->removed))
+		return -ENODEV;
+	if (cur) {
+		got = vrng_buf_copy(cur, dst, len);
+		if (got == len && !vrng_buf_used_up(cur))
+			return got;
+	}
 
 	spin_lock_irqsave(&vi->lock, flags);
-	if (vi->pool.nposted)
-		timeout = MAX_SCHEDULE_TIMEOUT;
-	else if (vi->empty_streak >= VRNG_EMPTY_BURST &&
-		 time_before(jiffies, vi->retry_at))
-		timeout = vi->retry_at - jiffies;
-	else
-		timeout = 1;
+	got += vrng_take_locked(vi, dst + got, len - got, &kick);
 	spin_unlock_irqrestore(&vi->lock, flags);
-	return timeout;
+
+	if (kick)
+		virtqueue_notify(vi->vq);
+	return got;
+}
+
+static bool vrng_data_or_removed(struct vrng_dev *vi)
+{
+	return READ_ONCE(vi->pool.avail) || READ_ONCE(vi->removed);
+}
+
+/* How long a reader may sleep: never with nothing in flight for good. */
+static long vrng_wait_timeout_locked(struct vrng_dev *vi)
+{
+	if (vi->pool.nposted)
+		return MAX_SCHEDULE_TIMEOUT;
+	if (vi->empty_streak >= VRNG_EMPTY_BURST &&
+	    time_before(jiffies, vi->retry_at))
+		return vi->retry_at - jiffies;
+	return 1;
+}
+
+/**
+ * vrng_vq_wait() - sleep until bytes arrive, the device goes away, or a
+ * repost is due
+ * @vi: device; the caller is the only reader
+ *
+ * Turns the virtqueue callback back on first: readers poll while data
+ * flows, and only a sleeping reader needs an interrupt.
+ *
+ * Return: 0 to try again, -ENODEV after removal, -ERESTARTSYS if killed.
+ */
+int vrng_vq_wait(struct vrng_dev *vi)
+{
+	long timeout, ret;
+
+	spin_lock_irq(&vi->lock);
+	if (vi->removed) {
+		spin_unlock_irq(&vi->lock);
+		return -ENODEV;
+	}
+	/* False when buffers were used meanwhile: take them now. */
+	if (!virtqueue_enable_cb(vi->vq))
+		vrng_poll_locked(vi, vi->vq);
+	if (vi->pool.avail) {
+		spin_unlock_irq(&vi->lock);
+		return 0;
+	}
+	timeout = vrng_wait_timeout_locked(vi);
+	vi->stats.waits++;
+	spin_unlock_irq(&vi->lock);
+
+	ret = wait_event_killable_timeout(vi->wq, vrng_data_or_removed(vi),
+					  timeout);
+	if (ret < 0)
+		return ret;
+	return READ_ONCE(vi->removed) ? -ENODEV : 0;
 }
 
 /**
@@ -323,24 +417,22 @@ long vrng_vq_wait_timeout(struct vrng_dev *vi)
  *
  * Runs in interrupt context: takes every used buffer back (there may be
  * none: callbacks can be spurious), validates its length, and wakes the
- * readers. Reposting is left to readers.
+ * readers. Further callbacks are turned off: readers poll from here on and
+ * turn them back on before they sleep (vrng_vq_wait()). Reposting is left
+ * to readers.
  */
 void vrng_vq_recv_done(struct virtqueue *vq)
 {
 	struct vrng_dev *vi = vq->vdev->priv;
-	bool woke = false;
-	struct vrng_buf *buf;
 	unsigned long flags;
-	unsigned int len;
+	bool got;
 
 	spin_lock_irqsave(&vi->lock, flags);
-	while ((buf = virtqueue_get_buf(vq, &len))) {
-		vrng_note_completion(vi, vrng_pool_complete(&vi->pool, buf, len));
-		woke = true;
-	}
+	virtqueue_disable_cb(vq);
+	got = vrng_poll_locked(vi, vq);
 	spin_unlock_irqrestore(&vi->lock, flags);
 
-	if (woke)
+	if (got)
 		wake_up_all(&vi->wq);
 }
 
@@ -384,7 +476,8 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 	spin_lock_irq(&vi->lock);
 	kick = vrng_refill_locked(vi);
 	spin_unlock_irq(&vi->lock);
-	vrng_notify(vi, kick);
+	if (kick)
+		virtqueue_notify(vq);
 	return 0;
 }
 

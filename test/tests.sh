@@ -18,11 +18,20 @@ VRNG_TESTS=(
 VRNG_PASSED=0
 VRNG_FAILED=0
 
+# isolated FUNC ARGS...: run a harness function in a fresh bash, so that
+# set -e holds inside it (bash ignores it in a function called from a
+# || list, which is how its status is taken).
+isolated() {
+	VRNG_OUT=$VRNG_OUT VRNG_GUEST_TIMEOUT=$VRNG_GUEST_TIMEOUT \
+		bash -c 'set -euo pipefail; source "$0/test/lib.sh"; source "$0/test/tests.sh"; "$@"' \
+		"$VRNG_TOP" "$@"
+}
+
 run_test() {
 	local name=$1 logf rc=0 t0=$SECONDS
 	logf=$VRNG_OUT/${name// /_}.log
 	# shellcheck disable=SC2086
-	(set -euo pipefail; test_${name%% *} ${name#* }) >"$logf" 2>&1 || rc=$?
+	isolated test_${name%% *} ${name#* } >"$logf" 2>&1 || rc=$?
 	if [[ $rc -eq 0 ]]; then
 		VRNG_PASSED=$((VRNG_PASSED + 1))
 		printf 'PASS  %-40s %4ds\n' "$name" $((SECONDS - t0))
@@ -122,7 +131,8 @@ test_guest() {
 	judge "$logf"
 }
 
-# bench_conf ROUNDS BYTES SWEEP_BYTES BUFSIZES DEPTHS: the bench scenario's settings
+# bench_conf ROUNDS BYTES SWEEP_BYTES BUFSIZES DEPTHS [SOURCES]: the bench
+# scenario's settings
 bench_conf() {
 	{
 		echo "ROUNDS=$1"
@@ -130,6 +140,7 @@ bench_conf() {
 		echo "SWEEP_BYTES=$3"
 		echo "BUFSIZES='$4'"
 		echo "DEPTHS='$5'"
+		echo "SOURCES='${6:-stock vrng null}'"
 	} >"$VRNG_OUT/bench.conf"
 }
 

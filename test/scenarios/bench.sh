@@ -1,7 +1,8 @@
 # make bench (and its smoke test in make check): two virtio-rng-pci
 # devices, the stock driver on one, vrng on the other, and the null hwrng;
 # throughput rounds alternating between them, then a bufsize x depth sweep.
-# /vrng/bench.conf sets ROUNDS, BYTES, SWEEP_BYTES, BUFSIZES and DEPTHS.
+# /vrng/bench.conf sets ROUNDS, BYTES, SWEEP_BYTES, BUFSIZES, DEPTHS and
+# SOURCES (default: stock vrng null).
 . /vrng/bench.conf
 cp -a /vrng/lib/modules/. /lib/modules/
 D=/sys/bus/virtio/drivers
@@ -35,9 +36,14 @@ run() {
 
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
-	check "round $r: stock" run stock virtio_rng.0 "$BYTES" "round=$r"
-	check "round $r: vrng" run vrng vrng.0 "$BYTES" "round=$r"
-	check "round $r: null" run null vrng_null "$BYTES" "round=$r"
+	for src in ${SOURCES:-stock vrng null}; do
+		case $src in
+		stock) name=virtio_rng.0 ;;
+		vrng) name=vrng.0 ;;
+		null) name=vrng_null ;;
+		esac
+		check "round $r: $src" run "$src" "$name" "$BYTES" "round=$r"
+	done
 	r=$((r + 1))
 done
 echo "BENCH-STATS $(tr '\n' ' ' </sys/kernel/debug/vrng/vrng.0/stats)"
