@@ -19,8 +19,8 @@
 
 static DEFINE_IDA(vrng_index_ida);
 
-static unsigned int bufsize = 4096;
-static unsigned int depth = 8;
+static unsigned int bufsize = 16384;
+static unsigned int depth = 4;
 
 static int vrng_param_set(const char *val, const struct kernel_param *kp,
 			  unsigned int min, unsigned int max, bool pow2)
@@ -59,9 +59,9 @@ static const struct kernel_param_ops vrng_depth_ops = {
 };
 
 module_param_cb(bufsize, &vrng_bufsize_ops, &bufsize, 0444);
-MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 4096)");
+MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 16384)");
 module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
-MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 8)");
+MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 4)");
 
 /*
  * hwrng .read: serve bytes the device has already returned. With @wait,

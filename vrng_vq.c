@@ -387,6 +387,7 @@ static long vrng_wait_timeout_locked(struct vrng_dev *vi)
 int vrng_vq_wait(struct vrng_dev *vi)
 {
 	long timeout, ret;
+	bool ready;
 
 	spin_lock_irq(&vi->lock);
 	if (vi->removed) {
@@ -396,16 +397,25 @@ int vrng_vq_wait(struct vrng_dev *vi)
 	/* False when buffers were used meanwhile: take them now. */
 	if (!virtqueue_enable_cb(vi->vq))
 		vrng_poll_locked(vi, vi->vq);
-	if (vi->pool.avail) {
-		spin_unlock_irq(&vi->lock);
-		return 0;
-	}
+	ready = vi->pool.avail;
+	if (ready)
+		virtqueue_disable_cb(vi->vq);
+	else
+		vi->stats.waits++;
 	timeout = vrng_wait_timeout_locked(vi);
-	vi->stats.waits++;
 	spin_unlock_irq(&vi->lock);
+	if (ready)
+		return 0;
 
 	ret = wait_event_killable_timeout(vi->wq, vrng_data_or_removed(vi),
 					  timeout);
+
+	/* Back to polling: a streaming reader needs no interrupt. */
+	spin_lock_irq(&vi->lock);
+	if (!vi->removed)
+		virtqueue_disable_cb(vi->vq);
+	spin_unlock_irq(&vi->lock);
+
 	if (ret < 0)
 		return ret;
 	return READ_ONCE(vi->removed) ? -ENODEV : 0;
@@ -416,10 +426,11 @@ int vrng_vq_wait(struct vrng_dev *vi)
  * @vq: the input virtqueue
  *
  * Runs in interrupt context: takes every used buffer back (there may be
- * none: callbacks can be spurious), validates its length, and wakes the
- * readers. Further callbacks are turned off: readers poll from here on and
- * turn them back on before they sleep (vrng_vq_wait()). Reposting is left
- * to readers.
+ * none: callbacks can be spurious, or a reader polled them first),
+ * validates its length, and wakes the readers. Reposting is left to
+ * readers. Callbacks are on only while a reader sleeps (vrng_vq_wait()
+ * turns them on and off); this one never turns them off, so that a late
+ * callback cannot leave a sleeping reader without a wakeup.
  */
 void vrng_vq_recv_done(struct virtqueue *vq)
 {
@@ -428,7 +439,6 @@ void vrng_vq_recv_done(struct virtqueue *vq)
 	bool got;
 
 	spin_lock_irqsave(&vi->lock, flags);
-	virtqueue_disable_cb(vq);
 	got = vrng_poll_locked(vi, vq);
 	spin_unlock_irqrestore(&vi->lock, flags);
 
@@ -457,6 +467,8 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 	if (IS_ERR(vq))
 		return PTR_ERR(vq);
 
+	/* Readers poll; callbacks are on only while one sleeps. */
+	virtqueue_disable_cb(vq);
 	depth = min(depth, virtqueue_get_vring_size(vq));
 	err = vrng_pool_init(&vi->pool, depth, bufsize);
 	if (err) {

@@ -51,7 +51,7 @@ def main():
 
     med = {}
     out = [f"### {name} (guest kernel {kernel}), {len(runs) // 3} rounds of "
-           f"{runs[0]['bytes'] // MIB} MiB each, default parameters", "",
+           f"{runs[0]['bytes'] / MIB:g} MiB each, default parameters", "",
            "| source | MiB/s min | median | max | guest CPU ms/MiB (median) | first 64 B after probe |",
            "|---|---:|---:|---:|---:|---:|"]
     for src in ("stock", "vrng", "null"):
@@ -73,10 +73,15 @@ def main():
     if sweep:
         sizes = sorted({r["bufsize"] for r in sweep})
         depths = sorted({r["depth"] for r in sweep})
-        out += ["", f"Sweep, {sweep[0]['bytes'] // MIB} MiB per point, MiB/s:", "",
+        nrep = max(r.get("rep", 1) for r in sweep)
+        out += ["", f"Sweep, MiB/s, median of {nrep} reads of "
+                f"{sweep[0]['bytes'] / MIB:g} MiB per point:", "",
                 "| bufsize \\ depth | " + " | ".join(map(str, depths)) + " |",
                 "|---|" + "---:|" * len(depths)]
-        table = {(r["bufsize"], r["depth"]): r["mib_s"] for r in sweep}
+        reps = {}
+        for r in sweep:
+            reps.setdefault((r["bufsize"], r["depth"]), []).append(r["mib_s"])
+        table = {k: statistics.median(v) for k, v in reps.items()}
         for s in sizes:
             out.append(f"| {s} | " + " | ".join(
                 f"{table[(s, d)]:.1f}" if (s, d) in table else "" for d in depths) + " |")

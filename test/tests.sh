@@ -148,5 +148,5 @@ bench_conf() {
 test_bench-smoke() {
 	bench_conf 1 262144 65536 "64 4096" "1 8"
 	test_guest "$1" pci bench 2
-	grep -c '^BENCH-RUN' "$VRNG_OUT/console-$1-pci-bench.log" | grep -qx 7
+	grep -c '^BENCH-RUN' "$VRNG_OUT/console-$1-pci-bench.log" | grep -qx 15
 }
