@@ -118,11 +118,13 @@ struct vrng_pool {
  * @vdev: the virtio device
  * @vq: the "input" virtqueue, NULL while torn down
  * @lock: protects @pool (but the bytes of @pool.cur), @vq operations,
- *	  @removed, @empty_streak, @retry_at, @backoff and @stats; taken in
- *	  the virtqueue callback (IRQ)
- * @wq: readers wait here for data (or removal)
+ *	  @removed, @readers, @empty_streak, @retry_at, @backoff and @stats;
+ *	  taken in the virtqueue callback (IRQ)
+ * @wq: readers wait here for data (or removal), remove for readers
  * @pool: buffers and their states
  * @removed: set on remove/freeze (under @lock); readers return -ENODEV
+ * @readers: readers outside @lock that still use the queue (notifying or
+ *	     sleeping); remove waits for none
  * @registered: @hwrng is registered with the hwrng core
  * @empty_streak: consecutive completions with used.len == 0
  * @retry_at: with a long @empty_streak, no repost before this time
@@ -136,11 +138,12 @@ struct vrng_dev {
 	struct hwrng hwrng;
 	struct virtio_device *vdev;
 	struct virtqueue *vq;
-	spinlock_t lock;
+	spinlock_t lock;	/* see @lock above */
 	wait_queue_head_t wq;
 	struct vrng_pool pool;
 	bool removed;
 	bool registered;
+	unsigned int readers;
 	unsigned int empty_streak;
 	unsigned long retry_at;
 	unsigned long backoff;

@@ -24,8 +24,8 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 	filled = vi->pool.nfilled;
 	avail = vi->pool.avail;
 	st = vi->stats;
-	/* The reader moves cur->off without the lock: a snapshot is enough. */
 	if (vi->pool.cur)
+		/* The reader moves off without the lock; a snapshot will do. */
 		st.bytes += data_race(vi->pool.cur->off);
 	spin_unlock_irq(&vi->lock);
 

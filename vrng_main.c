@@ -94,11 +94,22 @@ static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 	}
 }
 
+static bool vrng_no_readers(struct vrng_dev *vi)
+{
+	bool none;
+
+	spin_lock_irq(&vi->lock);
+	none = !vi->readers;
+	spin_unlock_irq(&vi->lock);
+	return none;
+}
+
 /*
  * Stop serving, release every reader and stop the device. The order is the
  * one upstream learned: readers are told first so that none sleeps on,
  * the hwrng is unregistered before the device is reset (which waits for
- * every reader to leave), and only then is the queue freed.
+ * every reader inside the hwrng core), and the queue is freed only once no
+ * reader uses it.
  */
 static void vrng_teardown(struct vrng_dev *vi)
 {
@@ -111,6 +122,7 @@ static void vrng_teardown(struct vrng_dev *vi)
 		hwrng_unregister(&vi->hwrng);
 		vi->registered = false;
 	}
+	wait_event(vi->wq, vrng_no_readers(vi));
 	vrng_vq_stop(vi);
 }
 
@@ -131,7 +143,7 @@ static int vrng_probe(struct virtio_device *vdev)
 	struct vrng_dev *vi;
 	int err;
 
-	vi = kzalloc(sizeof(*vi), GFP_KERNEL);
+	vi = kzalloc_obj(*vi, GFP_KERNEL);
 	if (!vi)
 		return -ENOMEM;
 

@@ -297,6 +297,19 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 }
 
 /*
+ * A reader that leaves the lock to notify the device or to sleep is
+ * counted, so that remove frees nothing under it even when .read is called
+ * from outside the hwrng core (whose hwrng_unregister() already waits).
+ * The last one out wakes remove, under the lock: once remove sees the
+ * count drop, the reader touches the device no more.
+ */
+static void vrng_reader_put_locked(struct vrng_dev *vi)
+{
+	if (!--vi->readers && vi->removed)
+		wake_up_all(&vi->wq);
+}
+
+/*
  * The part of vrng_vq_take() that needs the device lock: retire the held
  * buffer, hold the next one (taking used buffers back from the device
  * first if none is filled: a streaming reader needs no interrupt), and
@@ -351,10 +364,16 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 
 	spin_lock_irqsave(&vi->lock, flags);
 	got += vrng_take_locked(vi, dst + got, len - got, &kick);
+	if (kick)
+		vi->readers++;
 	spin_unlock_irqrestore(&vi->lock, flags);
 
-	if (kick)
+	if (kick) {
 		virtqueue_notify(vi->vq);
+		spin_lock_irqsave(&vi->lock, flags);
+		vrng_reader_put_locked(vi);
+		spin_unlock_irqrestore(&vi->lock, flags);
+	}
 	return got;
 }
 
@@ -398,10 +417,12 @@ int vrng_vq_wait(struct vrng_dev *vi)
 	if (!virtqueue_enable_cb(vi->vq))
 		vrng_poll_locked(vi, vi->vq);
 	ready = vi->pool.avail;
-	if (ready)
+	if (ready) {
 		virtqueue_disable_cb(vi->vq);
-	else
+	} else {
 		vi->stats.waits++;
+		vi->readers++;
+	}
 	timeout = vrng_wait_timeout_locked(vi);
 	spin_unlock_irq(&vi->lock);
 	if (ready)
@@ -414,6 +435,7 @@ int vrng_vq_wait(struct vrng_dev *vi)
 	spin_lock_irq(&vi->lock);
 	if (!vi->removed)
 		virtqueue_disable_cb(vi->vq);
+	vrng_reader_put_locked(vi);
 	spin_unlock_irq(&vi->lock);
 
 	if (ret < 0)

@@ -389,13 +389,17 @@ judge() {
 	return $ok
 }
 
-# transport_args pci|mmio [N]: QEMU arguments for N virtio-rng devices.
+# transport_args pci|mmio|pci-slow|none [N]: QEMU arguments for N
+# virtio-rng devices.
 transport_args() {
 	local i n=${2:-1} args=""
 	for ((i = 0; i < n; i++)); do
 		case $1 in
 		pci) args+=" -device virtio-rng-pci" ;;
 		mmio) args+=" -device virtio-rng-device" ;;
+		# 64 bytes a minute: readers block
+		pci-slow) args+=" -object rng-builtin,id=rng$i -device virtio-rng-pci,rng=rng$i,max-bytes=64,period=60000" ;;
+		none) ;;
 		*) die "unknown transport $1" ;;
 		esac
 	done
@@ -459,6 +463,7 @@ debug_kernel_prepare() {
 			echo "KPKGVER=$ver"
 			echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
 			echo "KMODDIR=$dir/root/lib/modules/$kver"
+			echo "KAPPEND='panic_on_warn=1'"
 		} >"$env"
 		touch "$dir/.done"
 	fi

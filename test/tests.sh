@@ -12,7 +12,13 @@ VRNG_TESTS=(
 	"guest 6.12-arm64 pci basic"
 	"guest 6.12-arm64 mmio basic"
 	"guest 6.1-arm64 pci handover"
+	"guest 6.1-arm64 pci-slow unbind-busy"
 	"bench-smoke 6.1-arm64"
+	"build debug"
+	"kunit debug"
+	"guest debug pci basic"
+	"guest debug mmio basic"
+	"guest debug pci-slow unbind-busy"
 )
 
 VRNG_PASSED=0
@@ -32,6 +38,7 @@ run_test() {
 	logf=$VRNG_OUT/${name// /_}.log
 	# shellcheck disable=SC2086
 	isolated test_${name%% *} ${name#* } >"$logf" 2>&1 || rc=$?
+	count_cases "$VRNG_OUT/${name// /_}.cases"
 	if [[ $rc -eq 0 ]]; then
 		VRNG_PASSED=$((VRNG_PASSED + 1))
 		printf 'PASS  %-40s %4ds\n' "$name" $((SECONDS - t0))
@@ -42,15 +49,37 @@ run_test() {
 	fi
 }
 
+# count_cases FILE: a test may leave one "PASS|FAIL name" line per case
+# (KUnit cases); each is counted on its own.
+count_cases() {
+	local verdict case
+	[[ -s $1 ]] || return 0
+	while read -r verdict case; do
+		if [[ $verdict == PASS ]]; then
+			VRNG_PASSED=$((VRNG_PASSED + 1))
+		else
+			VRNG_FAILED=$((VRNG_FAILED + 1))
+		fi
+		printf '%s  %s\n' "$verdict" "kunit $case"
+	done <"$1"
+}
+
 summary() {
 	echo "$VRNG_PASSED passed, $VRNG_FAILED failed"
 	[[ $VRNG_FAILED -eq 0 ]]
 }
 
-# kernel_env KNAME: prepared once per run
+# kernel_env KNAME: prepared once per run; KNAME "debug" is the debug
+# kernel built from Debian's newest linux-source.
 kernel_env() {
 	local env=$VRNG_OUT/kernel-$1.env
-	[[ -s $env ]] || cp "$(kernel_prepare "$1")" "$env"
+	if [[ ! -s $env ]]; then
+		if [[ $1 == debug ]]; then
+			cp "$(debug_kernel_prepare)" "$env"
+		else
+			cp "$(kernel_prepare "$1")" "$env"
+		fi
+	fi
 	echo "$env"
 }
 
@@ -100,6 +129,11 @@ scenario_files() {
 		done
 		stock_modules "$2"
 		;;
+	kunit)
+		module_for "$2" >/dev/null
+		echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
+		echo "$VRNG_OUT/build-$2/test/modules/vrng_kunit.ko"
+		;;
 	bench)
 		module_for "$2" >/dev/null
 		echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
@@ -125,7 +159,8 @@ test_guest() {
 	logf=$VRNG_OUT/console-$kname-$transport-$scenario.log
 	(
 		source "$env"
-		boot_guest "$KIMAGE" "$initrd" "$logf" "$(transport_args "$transport" "$ndev")"
+		boot_guest "$KIMAGE" "$initrd" "$logf" "$(transport_args "$transport" "$ndev")" \
+			"${KAPPEND:-}"
 	)
 	cat "$logf"
 	judge "$logf"
@@ -149,4 +184,14 @@ test_bench-smoke() {
 	bench_conf 1 262144 65536 "64 4096" "1 8"
 	test_guest "$1" pci bench 2
 	grep -c '^BENCH-RUN' "$VRNG_OUT/console-$1-pci-bench.log" | grep -qx 15
+}
+
+# kunit KNAME: the KUnit suite in a guest of KNAME; every case is counted
+test_kunit() {
+	local logf=$VRNG_OUT/console-$1-none-kunit.log
+	test_guest "$1" none kunit 0 || true
+	python3 "$VRNG_TOP/test/ktap.py" "$logf" "$VRNG_TOP/test/modules/vrng_kunit.c" \
+		>"$VRNG_OUT/kunit_$1.cases" || true
+	judge "$logf"
+	! grep -q '^FAIL' "$VRNG_OUT/kunit_$1.cases"
 }

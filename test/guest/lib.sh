@@ -36,12 +36,22 @@ check_eq() {
 }
 
 vrng_finish() {
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		check "kmemleak finds no leak" kmemleak_clean
+	fi
 	check "dmesg has no bug report" dmesg_clean
 	if [ "$VRNG_CHECKS" -gt 0 ] && [ "$VRNG_FAILS" -eq 0 ]; then
 		echo "VRNG-RESULT: PASS ($VRNG_CHECKS checks)"
 	else
 		echo "VRNG-RESULT: FAIL ($VRNG_FAILS of $VRNG_CHECKS checks failed)"
 	fi
+}
+
+kmemleak_clean() {
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	! grep -A12 'unreferenced object' /sys/kernel/debug/kmemleak
 }
 
 dmesg_clean() {
