@@ -6,6 +6,7 @@
 #   make check       every test (builds, guests); ends "N passed, M failed"
 #   make bench       throughput against the stock driver and a null hwrng
 #   make lint        checkpatch --strict, sparse and W=1
+#   make callflow-doc  Documentation/call-flow.md from gdb in a guest
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -31,4 +32,9 @@ bench:
 lint:
 	test/lint
 
-.PHONY: all modules clean demo check bench lint
+# Documentation/call-flow.md from gdb backtraces in the debug guest
+callflow-doc:
+	test/gdb/callflow out/callflow-traces.txt
+	python3 test/gdb/callflow.py out/callflow-traces.txt --doc Documentation/call-flow.md
+
+.PHONY: all modules clean demo check bench lint callflow-doc

@@ -4,6 +4,7 @@
 # its output in $VRNG_OUT/<name>.log; it passes when it exits 0.
 
 VRNG_TESTS=(
+	"lint all"
 	"build 6.1-arm64"
 	"build 6.12-arm64"
 	"build 6.1-amd64"
@@ -19,6 +20,7 @@ VRNG_TESTS=(
 	"guest debug pci basic"
 	"guest debug mmio basic"
 	"guest debug pci-slow unbind-busy"
+	"callflow debug"
 )
 
 VRNG_PASSED=0
@@ -152,10 +154,10 @@ test_guest() {
 	env=$(kernel_env "$kname")
 	base=$(initramfs_base "$env")
 	files=$(scenario_files "$scenario" "$kname")
-	mapfile -t files <<<"$files"
+	if [[ -n $files ]]; then mapfile -t files <<<"$files"; else files=(); fi
 	initrd=$VRNG_OUT/initrd-$kname-$scenario.cpio
 	initramfs_scenario "$base" "$initrd" "$VRNG_TOP/test/scenarios/$scenario.sh" \
-		"$(module_for "$kname")" "${files[@]}"
+		"$(module_for "$kname")" ${files[@]+"${files[@]}"}
 	logf=$VRNG_OUT/console-$kname-$transport-$scenario.log
 	(
 		source "$env"
@@ -194,4 +196,15 @@ test_kunit() {
 		>"$VRNG_OUT/kunit_$1.cases" || true
 	judge "$logf"
 	! grep -q '^FAIL' "$VRNG_OUT/kunit_$1.cases"
+}
+
+# lint: checkpatch --strict, sparse, W=1 (test/lint)
+test_lint() {
+	"$VRNG_TOP/test/lint"
+}
+
+# callflow debug: gdb backtraces of vrng in the debug guest, chains checked
+test_callflow() {
+	"$VRNG_TOP/test/gdb/callflow" "$VRNG_OUT/callflow-traces.txt"
+	python3 "$VRNG_TOP/test/gdb/callflow.py" "$VRNG_OUT/callflow-traces.txt"
 }
