@@ -449,24 +449,24 @@ debug_kernel_prepare() {
 		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
 			-j"$(nproc)" Image modules scripts_gdb >"$dir/build/build.log" 2>&1 ||
 			die "debug kernel build failed: $dir/build/build.log"
-		local kver
-		kver=$(cat "$dir/build/include/config/kernel.release")
 		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
 			INSTALL_MOD_PATH="$dir/root" modules_install >/dev/null ||
 			die "modules_install failed"
-		{
-			echo "KNAME=debug"
-			echo "KVER=$kver"
-			echo "KARCH=arm64"
-			echo "KDIR=$dir/build"
-			echo "KSRC=$dir/src"
-			echo "KPKGVER=$ver"
-			echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
-			echo "KMODDIR=$dir/root/lib/modules/$kver"
-			echo "KAPPEND='panic_on_warn=1'"
-		} >"$env"
 		touch "$dir/.done"
 	fi
+	local kver
+	kver=$(cat "$dir/build/include/config/kernel.release")
+	{
+		echo "KNAME=debug"
+		echo "KVER=$kver"
+		echo "KARCH=arm64"
+		echo "KDIR=$dir/build"
+		echo "KSRC=$dir/src"
+		echo "KPKGVER=$ver"
+		echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
+		echo "KMODDIR=$dir/root/lib/modules/$kver"
+		echo "KAPPEND='panic_on_warn=1 kunit.enable=1 kunit.autorun=1'"
+	} >"$env"
 	echo "$env"
 }
 
