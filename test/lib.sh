@@ -20,6 +20,12 @@ die() { printf '[vrng] error: %s\n' "$*" >&2; exit 1; }
 declare -A VRNG_HOST_TOOLS=(
 	[/usr/aarch64-linux-gnu/lib/libc.a]=libc6-dev-arm64-cross
 	[gnuplot]=gnuplot-nox
+	[gdb-multiarch]=gdb-multiarch
+	[flex]=flex
+	[bison]=bison
+	[/usr/include/libelf.h]=libelf-dev
+	[/usr/include/openssl/ssl.h]=libssl-dev
+	[gcc]=gcc
 	[qemu-system-aarch64]=qemu-system-arm
 	[aarch64-linux-gnu-gcc-12]=gcc-12-aarch64-linux-gnu
 	[aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu

@@ -403,12 +403,11 @@ static void fake_release(struct device *dev)
 	kfree(container_of(dev, struct fake_rng, vdev.dev));
 }
 
-/* Register a device; returns it bound to vrng, or NULL (test failed). */
-static struct fake_rng *fake_add(struct kunit *test, bool hold,
+/* A device, not registered yet; freed by its release once registered. */
+static struct fake_rng *fake_new(struct kunit *test, bool hold,
 				 enum fake_len mode)
 {
 	struct fake_rng *f = kzalloc_obj(*f, GFP_KERNEL);
-	int err;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	spin_lock_init(&f->lock);
@@ -418,6 +417,16 @@ static struct fake_rng *fake_add(struct kunit *test, bool hold,
 	f->vdev.id.vendor = 0x564b;	/* "VK" */
 	f->vdev.config = &fake_config_ops;
 	f->vdev.dev.release = fake_release;
+	return f;
+}
+
+/* Register a device; returns it bound to vrng, or NULL (test failed). */
+static struct fake_rng *fake_add(struct kunit *test, bool hold,
+				 enum fake_len mode)
+{
+	struct fake_rng *f = fake_new(test, hold, mode);
+	int err;
+
 	err = register_virtio_device(&f->vdev);
 	if (err) {
 		put_device(&f->vdev.dev);
@@ -656,13 +665,7 @@ static void driver_probe_alloc_failure(struct kunit *test)
 		unsigned int left;
 		int err;
 
-		f = kzalloc_obj(*f, GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, f);
-		spin_lock_init(&f->lock);
-		f->vdev.id.device = VIRTIO_ID_RNG;
-		f->vdev.config = &fake_config_ops;
-		f->vdev.dev.release = fake_release;
-
+		f = fake_new(test, false, FAKE_FULL);
 		current->fail_nth = n;
 		err = register_virtio_device(&f->vdev);
 		left = current->fail_nth;

@@ -10,7 +10,17 @@ vrng_insmod() {
 fill_thread() { grep -qx hwrng /proc/[0-9]*/comm; }
 not_listed() { ! lists "$1" "$(rng_available)"; }
 
+# refused PARAM=VALUE: insmod fails and says why; nothing stays loaded
+refused() {
+	! insmod /vrng/vrng.ko "$1" 2>/dev/null &&
+		dmesg | grep -q "vrng: $1 refused: expected" &&
+		! grep -q '^vrng ' /proc/modules
+}
+
 check "stock virtio_rng is not loaded" not_listed virtio_rng.0
+for bad in bufsize=100 bufsize=32 bufsize=131072 depth=0 depth=257 depth=x; do
+	check "insmod vrng.ko $bad is refused with a message" refused "$bad"
+done
 vrng_insmod
 echo "quality: rng_quality=$(cat $HWRNG/rng_quality 2>/dev/null) default_quality=$(cat /sys/module/rng_core/parameters/default_quality)"
 sleep 2
