@@ -43,7 +43,8 @@ run_test() {
 	count_cases "$VRNG_OUT/${name// /_}.cases"
 	if [[ $rc -eq 0 ]]; then
 		VRNG_PASSED=$((VRNG_PASSED + 1))
-		printf 'PASS  %-40s %4ds\n' "$name" $((SECONDS - t0))
+		printf 'PASS  %-40s %4ds  %s\n' "$name" $((SECONDS - t0)) \
+			"$(sed -n 's/^VERSION: //p' "$logf")"
 	else
 		VRNG_FAILED=$((VRNG_FAILED + 1))
 		printf 'FAIL  %-40s %4ds  (log: %s)\n' "$name" $((SECONDS - t0)) "$logf"
@@ -96,6 +97,7 @@ test_build() {
 	local env
 	env=$(kernel_env "$1")
 	cat "$env"
+	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
 	module_for "$1"
 	modinfo "$VRNG_OUT/build-$1/vrng.ko" | grep -E '^(vermagic|parm|alias)'
 }
