@@ -63,26 +63,12 @@ MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 
 module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
 MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 4)");
 
-/*
- * hwrng .read: serve bytes the device has already returned. With @wait,
- * sleep killably until some arrive or the device goes away; without it,
- * never sleep and possibly return 0.
- *
- * The hwrng core calls .read with its reading_mutex held (rng_get_data()
- * asserts it), so there is one reader at a time: it owns the held buffer
- * and serves from it without any lock or atomic operation, which matters
- * because the core asks for 64 bytes per call. Only at a buffer boundary
- * does it go to vrng_vq_take() and the device lock.
- */
-static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
+/* vrng_read() when the held buffer cannot serve the whole call. */
+static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
+				   size_t max, bool wait)
 {
-	struct vrng_dev *vi = container_of(rng, struct vrng_dev, hwrng);
-	struct vrng_buf *cur = vi->pool.cur;
 	ssize_t got;
 	int err;
-
-	if (likely(cur && cur->len - cur->off > max && !READ_ONCE(vi->removed)))
-		return vrng_buf_copy(cur, data, max);
 
 	for (;;) {
 		got = vrng_vq_take(vi, data, max);
@@ -92,6 +78,34 @@ static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 		if (err)
 			return err;
 	}
+}
+
+/*
+ * hwrng .read: serve bytes the device has already returned. With @wait,
+ * sleep killably until some arrive or the device goes away; without it,
+ * never sleep and possibly return 0.
+ *
+ * The hwrng core calls .read with its reading_mutex held (rng_get_data()
+ * asserts it), so there is one reader at a time: it owns the held buffer
+ * and serves from it without any lock or atomic operation, which matters
+ * because the core asks for 64 bytes per call. That fast path is a leaf
+ * (no frame, no return-address signing) that tail-calls the slow path;
+ * only at a buffer boundary does the reader go to vrng_vq_take() and the
+ * device lock.
+ */
+static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
+{
+	struct vrng_dev *vi = container_of(rng, struct vrng_dev, hwrng);
+	struct vrng_buf *cur = vi->pool.cur;
+
+	if (likely(cur && cur->len - cur->off > max &&
+		   vrng_can_move_words(data, cur->off, max) &&
+		   !READ_ONCE(vi->removed))) {
+		vrng_move_words(data, cur->data + cur->off, max);
+		cur->off += max;
+		return max;
+	}
+	return vrng_read_slow(vi, data, max, wait);
 }
 
 static bool vrng_no_readers(struct vrng_dev *vi)

@@ -206,6 +206,33 @@ unsigned int vrng_pool_release(struct vrng_pool *pool)
 	return served;
 }
 
+/**
+ * vrng_buf_copy() - hand out bytes of the held buffer
+ * @buf: the held buffer (&vrng_pool.cur), owned by the caller
+ * @dst: destination
+ * @len: bytes wanted
+ *
+ * Every byte copied is wiped from the buffer at once, so that no byte can
+ * be handed out twice nor linger in memory. The read fast path in
+ * vrng_main.c does the same inline for the hwrng core's aligned chunks.
+ *
+ * Return: bytes copied, at most @len.
+ */
+size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len)
+{
+	size_t n = min_t(size_t, len, buf->len - buf->off);
+	u8 *src = buf->data + buf->off;
+
+	if (vrng_can_move_words(dst, buf->off, n)) {
+		vrng_move_words(dst, src, n);
+	} else {
+		memcpy(dst, src, n);
+		memzero_explicit(src, n);
+	}
+	buf->off += n;
+	return n;
+}
+
 /* The held buffer has nothing left to hand out. */
 static bool vrng_buf_used_up(const struct vrng_buf *buf)
 {

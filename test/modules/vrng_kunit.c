@@ -453,11 +453,15 @@ static int fake_read(struct fake_rng *f, void *buf, size_t len, bool wait)
 	return vi->hwrng.read(&vi->hwrng, buf, len, wait);
 }
 
-/* Read exactly @len bytes (wait = true) and check them against the stream. */
+/*
+ * Read exactly @len bytes (wait = true) and check them against the stream,
+ * and that what the held buffer handed out is wiped.
+ */
 static void expect_stream(struct kunit *test, struct fake_rng *f, u64 *pos,
 			  size_t len)
 {
 	u8 *buf = kunit_kzalloc(test, len, GFP_KERNEL);
+	struct vrng_buf *cur;
 	size_t got = 0, i;
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
@@ -468,6 +472,11 @@ static void expect_stream(struct kunit *test, struct fake_rng *f, u64 *pos,
 				    n, got, len);
 		KUNIT_ASSERT_LE(test, (size_t)n, len - got);
 		got += n;
+		cur = fake_vi(f)->pool.cur;
+		if (cur)
+			KUNIT_ASSERT_TRUE_MSG(test, mem_is_zero(cur->data, cur->off),
+					      "served bytes not wiped (%u served)",
+					      cur->off);
 	}
 	for (i = 0; i < len; i++) {
 		if (buf[i] != fake_byte(*pos + i)) {
@@ -480,17 +489,23 @@ static void expect_stream(struct kunit *test, struct fake_rng *f, u64 *pos,
 	*pos += len;
 }
 
-/* Every read size from 1 to 4096 returns exactly the stream, in order. */
+/*
+ * Every read size from 1 to 4096 returns exactly the stream, in order; so
+ * do the hwrng core's 64-byte calls (the inline fast path) over buffers.
+ */
 static void driver_reads_in_order(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
 	u64 pos = 0;
 	size_t len;
+	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	for (len = 1; len <= 4096; len += (len < 130 ? 1 : 97))
 		expect_stream(test, f, &pos, len);
 	expect_stream(test, f, &pos, 4096);
+	for (i = 0; i < 3 * 16384 / 64; i++)
+		expect_stream(test, f, &pos, 64);
 	unregister_virtio_device(&f->vdev);
 }
 
