@@ -50,10 +50,11 @@ def main():
                         f"{r['mib_s']:.3f},{r['cpu_ms_per_mib']:.2f}\n")
 
     med = {}
-    out = [f"### {name} (guest kernel {kernel}), {len(runs) // 3} rounds of "
-           f"{runs[0]['bytes'] / MIB:g} MiB each, default parameters", "",
-           "| source | MiB/s min | median | max | guest CPU ms/MiB (median) | first 64 B after probe |",
-           "|---|---:|---:|---:|---:|---:|"]
+    rounds = len({r["round"] for r in runs})
+    out = [f"### {name} (guest kernel {kernel}), {rounds} rounds, default parameters", "",
+           "| source | MiB per round | MiB/s min | median | max "
+           "| guest CPU ms/MiB (median) | first 64 B after probe |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
     for src in ("stock", "vrng", "null"):
         rs = [r for r in runs if r["source"] == src]
         if not rs:
@@ -62,13 +63,19 @@ def main():
         med[src] = statistics.median(speeds)
         cpu = statistics.median(r["cpu_ms_per_mib"] for r in rs)
         first = f"{lat[src] / 1e6:.1f} ms" if src in lat else "n/a"
-        out.append(f"| {src} | {min(speeds):.2f} | {med[src]:.2f} | {max(speeds):.2f} "
+        out.append(f"| {src} | {rs[0]['bytes'] / MIB:g} "
+                   f"| {min(speeds):.2f} | {med[src]:.2f} | {max(speeds):.2f} "
                    f"| {cpu:.0f} | {first} |")
     out.append("")
     if "stock" in med and "vrng" in med:
         out.append(f"vrng / stock = **{med['vrng'] / med['stock']:.1f}x** (medians)")
     if "null" in med and "vrng" in med:
         out.append(f"; vrng / null = **{med['vrng'] / med['null']:.2f}x**")
+        by_round = {(r["source"], r["round"]): r["mib_s"] for r in runs}
+        pairs = [by_round[("vrng", n)] / by_round[("null", n)]
+                 for (src, n) in by_round if src == "vrng" and ("null", n) in by_round]
+        out.append(f" (round by round: median {statistics.median(pairs):.2f}x, "
+                   f"range {min(pairs):.2f}-{max(pairs):.2f}x)")
     out.append("")
     if sweep:
         sizes = sorted({r["bufsize"] for r in sweep})
@@ -86,7 +93,7 @@ def main():
             out.append(f"| {s} | " + " | ".join(
                 f"{table[(s, d)]:.1f}" if (s, d) in table else "" for d in depths) + " |")
         plot(prefix, name, sizes, depths, table, med)
-    text = "\n".join(out).replace("\n; ", "; ") + "\n"
+    text = "\n".join(out).replace("\n; ", "; ").replace("\n (", " (") + "\n"
     open(prefix + ".md", "w").write(text)
     print(text)
 

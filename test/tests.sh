@@ -170,22 +170,23 @@ test_guest() {
 	judge "$logf"
 }
 
-# bench_conf ROUNDS BYTES SWEEP_BYTES BUFSIZES DEPTHS [SOURCES]: the bench
-# scenario's settings
+# bench_conf ROUNDS BYTES STOCK_BYTES SWEEP_BYTES BUFSIZES DEPTHS [SOURCES]:
+# the bench scenario's settings (STOCK_BYTES: per round of the stock driver)
 bench_conf() {
 	{
 		echo "ROUNDS=$1"
 		echo "BYTES=$2"
-		echo "SWEEP_BYTES=$3"
-		echo "BUFSIZES='$4'"
-		echo "DEPTHS='$5'"
-		echo "SOURCES='${6:-stock vrng null}'"
+		echo "STOCK_BYTES=$3"
+		echo "SWEEP_BYTES=$4"
+		echo "BUFSIZES='$5'"
+		echo "DEPTHS='$6'"
+		echo "SOURCES='${7:-stock vrng null}'"
 	} >"$VRNG_OUT/bench.conf"
 }
 
 # bench-smoke KNAME: the benchmark's guest, small, asserting nothing on speed
 test_bench-smoke() {
-	bench_conf 1 262144 65536 "64 4096" "1 8"
+	bench_conf 1 262144 65536 65536 "64 4096" "1 8"
 	test_guest "$1" pci bench 2
 	grep -c '^BENCH-RUN' "$VRNG_OUT/console-$1-pci-bench.log" | grep -qx 15
 }

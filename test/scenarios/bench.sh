@@ -1,8 +1,9 @@
 # make bench (and its smoke test in make check): two virtio-rng-pci
 # devices, the stock driver on one, vrng on the other, and the null hwrng;
 # throughput rounds alternating between them, then a bufsize x depth sweep.
-# /vrng/bench.conf sets ROUNDS, BYTES, SWEEP_BYTES, BUFSIZES, DEPTHS and
-# SOURCES (default: stock vrng null).
+# /vrng/bench.conf sets ROUNDS, BYTES (per round of vrng and null),
+# STOCK_BYTES, SWEEP_BYTES, BUFSIZES, DEPTHS and SOURCES (default: stock
+# vrng null).
 . /vrng/bench.conf
 cp -a /vrng/lib/modules/. /lib/modules/
 D=/sys/bus/virtio/drivers
@@ -43,12 +44,13 @@ done
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
 	for src in ${SOURCES:-stock vrng null}; do
+		bytes=$BYTES
 		case $src in
-		stock) name=virtio_rng.0 ;;
+		stock) name=virtio_rng.0 bytes=$STOCK_BYTES ;;
 		vrng) name=vrng.0 ;;
 		null) name=vrng_null ;;
 		esac
-		check "round $r: $src" run "$src" "$name" "$BYTES" "round=$r"
+		check "round $r: $src" run "$src" "$name" "$bytes" "round=$r"
 	done
 	r=$((r + 1))
 done
