@@ -206,15 +206,28 @@ static __always_inline void vrng_move_words(void *dst, void *src, size_t n)
 }
 
 /**
- * vrng_can_move_words() - vrng_move_words() applies
+ * vrng_buf_can_move() - vrng_buf_move() applies
+ * @buf: the held buffer (its data is kmalloc()ed, so aligned)
  * @dst: destination
- * @off: offset in a pool buffer (whose start is aligned)
  * @n: bytes
  */
-static __always_inline bool vrng_can_move_words(const void *dst,
-						unsigned int off, size_t n)
+static __always_inline bool vrng_buf_can_move(const struct vrng_buf *buf,
+					      const void *dst, size_t n)
 {
-	return IS_ALIGNED((unsigned long)dst | off | n, sizeof(u64));
+	return IS_ALIGNED((unsigned long)dst | buf->off | n, sizeof(u64));
+}
+
+/**
+ * vrng_buf_move() - hand out bytes of the held buffer with vrng_move_words()
+ * @buf: the held buffer, owned by the caller, with at least @n bytes left
+ * @dst: destination
+ * @n: bytes, for which vrng_buf_can_move() holds
+ */
+static __always_inline void vrng_buf_move(struct vrng_buf *buf, void *dst,
+					  size_t n)
+{
+	vrng_move_words(dst, buf->data + buf->off, n);
+	buf->off += n;
 }
 
 /* Results of vrng_pool_complete() */

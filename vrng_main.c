@@ -63,7 +63,10 @@ MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 
 module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
 MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 4)");
 
-/* vrng_read() when the held buffer cannot serve the whole call. */
+/*
+ * vrng_read() when the held buffer cannot serve the whole call. Not
+ * inlined, so that its stack frame stays out of the fast path.
+ */
 static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
 				   size_t max, bool wait)
 {
@@ -89,9 +92,9 @@ static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
  * asserts it), so there is one reader at a time: it owns the held buffer
  * and serves from it without any lock or atomic operation, which matters
  * because the core asks for 64 bytes per call. That fast path is a leaf
- * (no frame, no return-address signing) that tail-calls the slow path;
- * only at a buffer boundary does the reader go to vrng_vq_take() and the
- * device lock.
+ * (no stack frame, no return-address signing); only at a buffer boundary
+ * does the reader go to vrng_read_slow(), vrng_vq_take() and the device
+ * lock.
  */
 static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
@@ -99,10 +102,9 @@ static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 	struct vrng_buf *cur = vi->pool.cur;
 
 	if (likely(cur && cur->len - cur->off > max &&
-		   vrng_can_move_words(data, cur->off, max) &&
+		   vrng_buf_can_move(cur, data, max) &&
 		   !READ_ONCE(vi->removed))) {
-		vrng_move_words(data, cur->data + cur->off, max);
-		cur->off += max;
+		vrng_buf_move(cur, data, max);
 		return max;
 	}
 	return vrng_read_slow(vi, data, max, wait);

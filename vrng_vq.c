@@ -223,12 +223,12 @@ size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len)
 	size_t n = min_t(size_t, len, buf->len - buf->off);
 	u8 *src = buf->data + buf->off;
 
-	if (vrng_can_move_words(dst, buf->off, n)) {
-		vrng_move_words(dst, src, n);
-	} else {
-		memcpy(dst, src, n);
-		memzero_explicit(src, n);
+	if (vrng_buf_can_move(buf, dst, n)) {
+		vrng_buf_move(buf, dst, n);
+		return n;
 	}
+	memcpy(dst, src, n);
+	memzero_explicit(src, n);
 	buf->off += n;
 	return n;
 }
