@@ -351,11 +351,12 @@ static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
 	for (;;) {
 		if (pool->cur && vrng_buf_used_up(pool->cur))
 			vi->stats.bytes += vrng_pool_release(pool);
-		if (got == len)
-			break;
 		if (!pool->cur && !pool->nfilled)
 			vrng_poll_locked(vi, vi->vq);
+		/* Hold the next buffer even when done: the next call is fast. */
 		if (!pool->cur && !vrng_pool_hold(pool))
+			break;
+		if (got == len)
 			break;
 		got += vrng_buf_copy(pool->cur, dst + got, len - got);
 	}
