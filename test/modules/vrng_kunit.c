@@ -498,13 +498,13 @@ static void driver_reads_in_order(struct kunit *test)
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
 	u64 pos = 0;
 	size_t len;
-	int i;
+	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	for (len = 1; len <= 4096; len += (len < 130 ? 1 : 97))
 		expect_stream(test, f, &pos, len);
 	expect_stream(test, f, &pos, 4096);
-	for (i = 0; i < 3 * 16384 / 64; i++)
+	for (i = 0; i < 3 * fake_vi(f)->pool.bufsize / 64; i++)
 		expect_stream(test, f, &pos, 64);
 	unregister_virtio_device(&f->vdev);
 }
