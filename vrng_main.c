@@ -19,7 +19,7 @@
 
 static DEFINE_IDA(vrng_index_ida);
 
-static unsigned int bufsize = 16384;
+static unsigned int bufsize = 32768;
 static unsigned int depth = 4;
 
 static int vrng_param_set(const char *val, const struct kernel_param *kp,
@@ -59,7 +59,7 @@ static const struct kernel_param_ops vrng_depth_ops = {
 };
 
 module_param_cb(bufsize, &vrng_bufsize_ops, &bufsize, 0444);
-MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 16384)");
+MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 32768)");
 module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
 MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 4)");
 
