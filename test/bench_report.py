@@ -67,15 +67,17 @@ def main():
                    f"| {min(speeds):.2f} | {med[src]:.2f} | {max(speeds):.2f} "
                    f"| {cpu:.0f} | {first} |")
     out.append("")
+    ratios = []
     if "stock" in med and "vrng" in med:
-        out.append(f"vrng / stock = **{med['vrng'] / med['stock']:.1f}x** (medians)")
+        ratios.append(f"vrng / stock = **{med['vrng'] / med['stock']:.1f}x** (medians)")
     if "null" in med and "vrng" in med:
-        out.append(f"; vrng / null = **{med['vrng'] / med['null']:.2f}x**")
         by_round = {(r["source"], r["round"]): r["mib_s"] for r in runs}
         pairs = [by_round[("vrng", n)] / by_round[("null", n)]
                  for (src, n) in by_round if src == "vrng" and ("null", n) in by_round]
-        out.append(f" (round by round: median {statistics.median(pairs):.2f}x, "
-                   f"range {min(pairs):.2f}-{max(pairs):.2f}x)")
+        ratios.append(f"vrng / null = **{med['vrng'] / med['null']:.2f}x** "
+                      f"(round by round: median {statistics.median(pairs):.2f}x, "
+                      f"range {min(pairs):.2f}-{max(pairs):.2f}x)")
+    out.append("; ".join(ratios))
     out.append("")
     if sweep:
         sizes = sorted({r["bufsize"] for r in sweep})
@@ -93,7 +95,7 @@ def main():
             out.append(f"| {s} | " + " | ".join(
                 f"{table[(s, d)]:.1f}" if (s, d) in table else "" for d in depths) + " |")
         plot(prefix, name, sizes, depths, table, med)
-    text = "\n".join(out).replace("\n; ", "; ").replace("\n (", " (") + "\n"
+    text = "\n".join(out) + "\n"
     open(prefix + ".md", "w").write(text)
     print(text)
 
