@@ -1,0 +1,107 @@
+# shellcheck shell=bash
+# The guests' userland (Debian's arm64 busybox, rngtest and libc) and the
+# initramfs archives: a cached base per kernel plus a small archive per
+# scenario. Sourced by test/lib.sh.
+
+# userland_prepare: the guest packages of test/packages (busybox-static,
+# rngtest and libc for arm64). Prints the directory they are unpacked in.
+userland_prepare() {
+	local dir pkgs
+
+	apt_update bookworm
+	mapfile -t pkgs < <(declared guest | cut -d' ' -f1)
+	fetch bookworm "${pkgs[@]}"
+	dir=$VRNG_CACHE/userland/$(printf '%s\n' "${FETCHED[@]##*/}" | sha1sum | cut -c1-12)
+	unpack "$dir" "${FETCHED[@]}"
+	echo "$dir"
+}
+
+
+# module_closure MODDIR NAME...: paths (relative to MODDIR) of the named
+# modules and their dependencies, dependencies first.
+module_closure() {
+	python3 "$VRNG_TOP/test/moddeps.py" "$@"
+}
+
+# cpio_dir DIR OUT: pack DIR as a newc cpio archive (owned by root).
+cpio_dir() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio --quiet -o -H newc -R 0:0) >"$2" || die "cpio of $1 failed"
+}
+
+# initramfs_base ENV: a cpio with busybox, rngtest + libc, the transport
+# modules of the kernel in ENV (virtio_pci, virtio_mmio and dependencies),
+# the guest init and its library. Cached per kernel and userland version.
+# Prints the path of the archive.
+initramfs_base() {
+	local env=$1 user dir out mods m KVER KMODDIR
+	# shellcheck disable=SC1090
+	source "$env"
+	user=$(userland_prepare)
+	out=$VRNG_CACHE/initramfs/base-$KVER-${user##*/}-$(cat "$VRNG_TOP"/test/guest/* | sha1sum | cut -c1-12).cpio
+	if [[ -s $out ]]; then
+		echo "$out"
+		return 0
+	fi
+	dir=$(mktemp -d)
+	mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib/aarch64-linux-gnu,proc,sys,dev,tmp,etc}
+	userland_check "$user"
+	cp "$user/bin/busybox" "$dir/bin/busybox"
+	cp "$user/usr/bin/rngtest" "$dir/usr/bin/rngtest"
+	cp -L "$user/lib/aarch64-linux-gnu/libc.so.6" "$user/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1" \
+		"$dir/lib/aarch64-linux-gnu/"
+	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$dir/lib/ld-linux-aarch64.so.1"
+	cp "$VRNG_TOP/test/guest/init" "$dir/init"
+	cp "$VRNG_TOP/test/guest/lib.sh" "$dir/lib/vrng-guest.sh"
+	chmod 755 "$dir/init"
+	mkdir -p "$dir/lib/modules/$KVER"
+	: >"$dir/etc/modules.load"
+	mods=$(module_closure "$KMODDIR" virtio_pci virtio_mmio)
+	for m in $mods; do
+		install_module "$KMODDIR/$m" "$dir/lib/modules/$KVER/${m%.xz}"
+		echo "/lib/modules/$KVER/${m%.xz}" >>"$dir/etc/modules.load"
+	done
+	mkdir -p "$(dirname "$out")"
+	cpio_dir "$dir" "$out.tmp"
+	rm -rf "$dir"
+	mv "$out.tmp" "$out"
+	echo "$out"
+}
+
+# userland_check DIR: every guest package provides in DIR what test/packages
+# says it does.
+userland_check() {
+	local pkg what
+	while read -r pkg what; do
+		[[ -e $1$what ]] || die "$what is missing from the guest package $pkg"
+	done < <(declared guest)
+}
+
+# install_module SRC DST: copy a module, decompressing .ko.xz (busybox insmod
+# takes plain ELF only).
+install_module() {
+	mkdir -p "$(dirname "$2")"
+	case $1 in
+	*.xz) xz -dc "$1" >"$2" ;;
+	*) cp "$1" "$2" ;;
+	esac
+}
+
+# initramfs_scenario BASE OUT SCENARIO [FILE...]: BASE plus a second cpio
+# holding the scenario script as /scenario.sh and FILEs in /vrng/ (the
+# kernel unpacks concatenated archives in order).
+initramfs_scenario() {
+	local base=$1 out=$2 scenario=$3 dir f
+	shift 3
+	dir=$(mktemp -d)
+	mkdir -p "$dir/vrng"
+	cp "$scenario" "$dir/scenario.sh"
+	for f in "$@"; do
+		cp -r "$f" "$dir/vrng/"
+	done
+	cpio_dir "$dir" "$out.extra"
+	rm -rf "$dir"
+	cat "$base" "$out.extra" >"$out"
+	rm -f "$out.extra"
+}
+

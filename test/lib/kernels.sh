@@ -1,0 +1,177 @@
+# shellcheck shell=bash
+# Debian's kernels (images and headers, resolved through the meta-packages),
+# the debug kernel built from Debian's newest linux-source, and module
+# builds against either. Sourced by test/lib.sh.
+
+# kernel_prepare NAME: NAME is one of 6.1-arm64, 6.12-arm64, 6.1-amd64.
+# Resolves the current ABI through the meta-packages, fetches image and
+# headers (plus the amd64 kbuild tools), and writes $VRNG_CACHE/kernel-NAME.env
+# with KVER, KARCH, KDIR, KIMAGE, KMODDIR, KPKGVER.
+kernel_prepare() {
+	local name=$1 meta_img meta_hdr img hdr arch kbuild_arch=amd64 common kbuild
+	local root env=$VRNG_CACHE/kernel-$1.env debs
+
+	apt_update bookworm
+	case $name in
+	6.1-arm64) arch=arm64 meta_img=linux-image-arm64 meta_hdr=linux-headers-arm64 ;;
+	6.12-arm64) arch=arm64 meta_img=linux-image-6.12-arm64 meta_hdr=linux-headers-6.12-arm64 ;;
+	6.1-amd64) arch=amd64 meta_img="" meta_hdr=linux-headers-amd64 ;;
+	*) die "unknown kernel $name" ;;
+	esac
+	hdr=$(resolve bookworm "$meta_hdr:$arch" '^linux-headers-')
+	hdr=${hdr%%:*}
+	common=$(resolve bookworm "$hdr:$arch" '^linux-headers-.*-common')
+	common=${common%%:*}
+	kbuild=$(resolve bookworm "$hdr:$arch" '^linux-kbuild-')
+	kbuild=${kbuild%%:*}
+	local kver=${hdr#linux-headers-}
+	fetch bookworm "$hdr:$arch" "$common" "$kbuild:$kbuild_arch"
+	debs=("${FETCHED[@]}")
+	if [[ -n $meta_img ]]; then
+		img=$(resolve bookworm "$meta_img:$arch" '^linux-image-[0-9]')
+		img=${img%%:*}
+		fetch bookworm "$img:$arch"
+		debs+=("${FETCHED[@]}")
+	fi
+	root=$VRNG_CACHE/kernels/$kver
+	if [[ ! -e $root/.done ]]; then
+		log "unpacking $kver"
+		unpack "$root" "${debs[@]}"
+		rm "$root/.done"
+		# The headers include their common part by absolute path.
+		sed -i "s|^include /usr/src/|include $root/usr/src/|" \
+			"$root/usr/src/linux-headers-$kver/Makefile"
+		if [[ -n $meta_img ]]; then
+			depmod -b "$root" "$kver" || die "depmod $kver failed"
+		fi
+		touch "$root/.done"
+	fi
+	{
+		echo "KNAME=$name"
+		echo "KVER=$kver"
+		echo "KARCH=$arch"
+		echo "KDIR=$root/usr/src/linux-headers-$kver"
+		echo "KPKGVER=$(pkg_version bookworm "$hdr:$arch")"
+		if [[ -n $meta_img ]]; then
+			echo "KIMAGE=$root/boot/vmlinuz-$kver"
+			echo "KMODDIR=$root/lib/modules/$kver"
+		fi
+	} >"$env"
+	echo "$env"
+}
+
+# build_module ENV OUT [MAKEARGS...]: build vrng.ko (and what MAKEARGS ask
+# for) for the kernel described by ENV in the directory OUT, with W=1;
+# any compiler warning fails the build. Prints the path of vrng.ko.
+build_module() {
+	local env=$1 out=$2 cross=() KARCH KDIR KVER
+	shift 2
+	# shellcheck disable=SC1090
+	source "$env"
+	[[ $KARCH == arm64 ]] && cross=(CROSS_COMPILE=aarch64-linux-gnu-)
+	kbuild_check_tools "$KDIR"
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$VRNG_TOP"/Kbuild "$VRNG_TOP"/*.c "$VRNG_TOP"/*.h "$out"/
+	mkdir -p "$out/test"
+	cp -r "$VRNG_TOP/test/modules" "$out/test/"
+	if ! make -C "$KDIR" M="$out" ARCH="$KARCH" "${cross[@]}" W=1 "$@" modules \
+		>"$out/build.log" 2>&1; then
+		cat "$out/build.log" >&2
+		die "build against $KVER failed"
+	fi
+	if grep -E 'warning:|error:' "$out/build.log" >&2; then
+		die "build against $KVER is not warning-free"
+	fi
+	echo "$out/vrng.ko"
+}
+
+# kbuild_check_tools KDIR: the tools a module build for KDIR runs beyond
+# the compiler are here (a clear stop, not an error deep inside Kbuild).
+kbuild_check_tools() {
+	if grep -qx 'CONFIG_DEBUG_INFO_BTF_MODULES=y' "$1/include/config/auto.conf"; then
+		need pahole "Kbuild runs it for modules of $KVER: CONFIG_DEBUG_INFO_BTF_MODULES=y; Debian ships it in dwarves"
+	fi
+}
+
+# build_tool SRC OUT: a static arm64 binary for the guest from test/tools.
+build_tool() {
+	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" ||
+		die "cannot build $1"
+}
+
+# debug_kernel_prepare: build an arm64 kernel from Debian's newest
+# linux-source-* (sid) with test/kernel/debug.config merged over
+# allnoconfig, cached by source version, fragment and compiler. Writes and
+# prints an env file like kernel_prepare's (KDIR is the build tree, with
+# vmlinux and the gdb scripts).
+debug_kernel_prepare() {
+	local meta src ver key dir env frag=$VRNG_TOP/test/kernel/debug.config
+	local cross=aarch64-linux-gnu- tarball lock
+
+	apt_update sid
+	meta=$(resolve sid linux-source '^linux-source-[0-9]')
+	fetch sid "$meta"
+	ver=$(pkg_version sid "$meta")
+	key=$ver-$(cat "$frag" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
+	dir=$VRNG_CACHE/debug-kernel/$key
+	env=$dir/kernel.env
+	mkdir -p "$VRNG_CACHE/debug-kernel"
+	# One build at a time: a second run waits instead of clobbering it.
+	exec {lock}>"$dir.lock"
+	flock "$lock"
+	if [[ ! -e $dir/.done ]]; then
+		if [[ ! -e $dir/src/.unpacked ]]; then
+			rm -rf "$dir"
+			mkdir -p "$dir"
+			log "unpacking $meta $ver"
+			dpkg-deb --fsys-tarfile "${FETCHED[0]}" | tar -x -C "$dir" --wildcards './usr/src/*.tar.xz'
+			tarball=$(compgen -G "$dir/usr/src/linux-source-*.tar.xz")
+			tar -xJf "$tarball" -C "$dir"
+			rm -rf "$dir/usr"
+			src=$(compgen -G "$dir/linux-source-*")
+			mv "$src" "$dir/src"
+			touch "$dir/src/.unpacked"
+		fi
+		rm -rf "$dir/build"
+		mkdir -p "$dir/build"
+		log "configuring the debug kernel ($key)"
+		(cd "$dir/src" && ARCH=arm64 CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh \
+			-n -O "$dir/build" "$frag" >"$dir/build/config.log" 2>&1) ||
+			die "merge_config failed: $dir/build/config.log"
+		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross olddefconfig >/dev/null
+		config_check "$frag" "$dir/build/.config"
+		log "building the debug kernel (long: KASAN, DWARF5; log in $dir/build/build.log)"
+		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
+			-j"$(nproc)" Image modules scripts_gdb >"$dir/build/build.log" 2>&1 ||
+			die "debug kernel build failed: $dir/build/build.log"
+		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
+			INSTALL_MOD_PATH="$dir/root" modules_install >/dev/null ||
+			die "modules_install failed"
+		touch "$dir/.done"
+	fi
+	local kver
+	kver=$(cat "$dir/build/include/config/kernel.release")
+	{
+		echo "KNAME=debug"
+		echo "KVER=$kver"
+		echo "KARCH=arm64"
+		echo "KDIR=$dir/build"
+		echo "KSRC=$dir/src"
+		echo "KPKGVER=$ver"
+		echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
+		echo "KMODDIR=$dir/root/lib/modules/$kver"
+		echo "KAPPEND='panic_on_warn=1 kunit.enable=1 kunit.autorun=1'"
+	} >"$env"
+	echo "$env"
+}
+
+# config_check FRAGMENT CONFIG: every CONFIG_X=v of FRAGMENT is in CONFIG.
+config_check() {
+	local line dropped=()
+	while read -r line; do
+		[[ $line == CONFIG_* ]] || continue
+		grep -qx "$line" "$2" || dropped+=("$line")
+	done <"$1"
+	[[ ${#dropped[@]} -eq 0 ]] || die "config options dropped by Kconfig: ${dropped[*]}"
+}
