@@ -4,6 +4,7 @@
 #   make [KDIR=...] [ARCH=...] [CROSS_COMPILE=...]   build vrng.ko
 #   make demo        boot an arm64 guest with vrng and show what it serves
 #   make check       every test (builds, guests); ends "N passed, M failed"
+#   make check-fresh the README's commands in a pristine Debian 12 root (CI)
 #   make bench       throughput against the stock driver and a null hwrng
 #   make lint        checkpatch --strict, sparse and W=1
 #   make callflow-doc  Documentation/call-flow.md from gdb in a guest
@@ -24,7 +25,10 @@ demo:
 	test/demo
 
 check:
-	test/check $(T)
+	test/check "$(T)"
+
+check-fresh:
+	test/check-fresh
 
 bench:
 	test/bench
@@ -37,4 +41,4 @@ callflow-doc:
 	test/gdb/callflow out/callflow-traces.txt
 	python3 test/gdb/callflow.py out/callflow-traces.txt --doc Documentation/call-flow.md
 
-.PHONY: all modules clean demo check bench lint callflow-doc
+.PHONY: all modules clean demo check check-fresh bench lint callflow-doc
