@@ -14,12 +14,32 @@ VRNG_TESTS=(
 	"guest 6.12-arm64 mmio basic"
 	"guest 6.1-arm64 pci handover"
 	"guest 6.1-arm64 pci-slow unbind-busy"
+	"guest 6.1-arm64 pci-dead dead-switch"
+	"guest 6.12-arm64 pci-dead dead-switch"
+	"guest 6.1-arm64 pci rmmod-busy"
+	"guest 6.12-arm64 pci rmmod-busy"
+	"guest 6.1-arm64 pci-trickle trickle"
+	"guest 6.12-arm64 pci-trickle trickle"
+	"guest 6.1-arm64 pci+pci+mmio three"
+	"guest 6.12-arm64 pci+pci+mmio three"
+	"guest 6.12-arm64 pci cycles"
+	"guest 6.1-arm64 hp-pci hotplug"
+	"guest 6.12-arm64 hp-pci hotplug"
+	"guest 6.1-arm64 hp-pci-dead hotplug-dead"
+	"guest 6.12-arm64 hp-pci-dead hotplug-dead"
+	"guest 6.1-arm64 pci rngd"
+	"guest 6.12-arm64 pci rngd"
 	"bench-smoke 6.1-arm64"
 	"build debug"
 	"kunit debug"
 	"guest debug pci basic"
 	"guest debug mmio basic"
 	"guest debug pci-slow unbind-busy"
+	"guest debug pci-dead dead-switch"
+	"guest debug pci rmmod-busy"
+	"guest debug pci cycles"
+	"guest debug hp-pci hotplug"
+	"guest debug hp-pci-dead hotplug-dead"
 	"callflow debug"
 )
 
@@ -121,9 +141,24 @@ stock_modules() {
 	)
 }
 
-# scenario_files SCENARIO KNAME: extra files a scenario needs in /vrng
+# scenario_files SCENARIO KNAME: extra files a scenario needs in /vrng:
+# those its script names on a line "# needs: vrng_null hwrng_bench", and
+# the special cases below.
 scenario_files() {
-	local b
+	local b need
+	for need in $(sed -n 's/^# needs: //p' "$VRNG_TOP/test/scenarios/$1.sh"); do
+		case $need in
+		vrng_null)
+			module_for "$2" >/dev/null
+			echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
+			;;
+		hwrng_bench)
+			build_tool "$VRNG_TOP/test/tools/hwrng_bench.c" "$VRNG_OUT/hwrng_bench"
+			echo "$VRNG_OUT/hwrng_bench"
+			;;
+		*) die "scenario $1 needs unknown $need" ;;
+		esac
+	done
 	case $1 in
 	handover)
 		for b in handover handover-sysfs; do
@@ -139,10 +174,6 @@ scenario_files() {
 		echo "$VRNG_OUT/build-$2/test/modules/vrng_kunit.ko"
 		;;
 	bench)
-		module_for "$2" >/dev/null
-		echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
-		build_tool "$VRNG_TOP/test/tools/hwrng_bench.c" "$VRNG_OUT/hwrng_bench"
-		echo "$VRNG_OUT/hwrng_bench"
 		echo "$VRNG_OUT/bench.conf"
 		stock_modules "$2"
 		;;

@@ -9,17 +9,30 @@ VRNG_SPLAT_RE='(WARNING:|BUG:|Oops|Kernel panic|blocked for more than|hung_task|
 
 # boot_guest IMAGE INITRD LOG DEVICE-ARGS [APPEND]: run an arm64 guest and
 # wait for it to power off (bounded by VRNG_GUEST_TIMEOUT). Console to LOG.
+# When DEVICE-ARGS has hot-pluggable devices, QEMU gets a QMP socket and
+# test/qmp_host.py serves the guest's "VRNG-QMP:" requests (log: LOG.qmp).
 boot_guest() {
-	local image=$1 initrd=$2 logf=$3 devargs=$4 append=${5:-} rc=0
-	local -a dev
+	local image=$1 initrd=$2 logf=$3 devargs=$4 append=${5:-} rc=0 sock="" host=""
+	local -a dev qmp=()
 	read -r -a dev <<<"$devargs"
+	if [[ $devargs == *pcie-root-port* ]]; then
+		sock=$(mktemp -u "${TMPDIR:-/tmp}/vrng-qmp.XXXXXX")
+		qmp=(-qmp "unix:$sock,server=on,wait=off")
+		: >"$logf"
+		python3 "$VRNG_TOP/test/qmp_host.py" "$logf" "$sock" >"$logf.qmp" 2>&1 &
+		host=$!
+	fi
 	timeout --foreground -k 10 "$VRNG_GUEST_TIMEOUT" \
 		qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 -m "${VRNG_GUEST_MEM:-1024}" \
 		-nodefaults -no-reboot -display none -monitor none -serial stdio \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=ttyAMA0 rdinit=/init panic=-1 oops=panic $append" \
-		"${dev[@]}" </dev/null >"$logf" 2>&1 || rc=$?
+		"${qmp[@]}" "${dev[@]}" </dev/null >>"$logf" 2>&1 || rc=$?
 	[[ $rc -eq 124 || $rc -eq 137 ]] && echo "VRNG-HARNESS: guest timed out after ${VRNG_GUEST_TIMEOUT}s" >>"$logf"
+	if [[ -n $host ]]; then
+		wait "$host" || echo "VRNG-HARNESS: qmp_host failed: $(tail -n1 "$logf.qmp")" >>"$logf"
+		rm -f "$sock"
+	fi
 	return 0
 }
 
@@ -40,20 +53,43 @@ judge() {
 	return $ok
 }
 
-# transport_args pci|mmio|pci-slow|none [N]: QEMU arguments for N
-# virtio-rng devices.
+# transport_args DEVICES [N]: QEMU arguments for the virtio-rng devices
+# DEVICES, a "+"-separated list of kinds, repeated N times (default 1):
+#   pci, mmio      virtio-rng-pci, virtio-rng-device (virtio-mmio)
+#   pci-slow       64 bytes a minute: readers block
+#   pci-dead       64 bytes an hour: a device that has stopped answering
+#   pci-trickle    1 KiB a second
+#   hp-KIND        a PCI KIND on a pcie-root-port of its own (bus rpI,
+#                  id rngI for the I-th device), hot-pluggable with QMP;
+#                  a spare root port, bus rpspare, is added for device_add
+#   none           no device
 transport_args() {
-	local i n=${2:-1} args=""
-	for ((i = 0; i < n; i++)); do
-		case $1 in
-		pci) args+=" -device virtio-rng-pci" ;;
-		mmio) args+=" -device virtio-rng-device" ;;
-		# 64 bytes a minute: readers block
-		pci-slow) args+=" -object rng-builtin,id=rng$i -device virtio-rng-pci,rng=rng$i,max-bytes=64,period=60000" ;;
-		none) ;;
-		*) die "unknown transport $1" ;;
-		esac
+	local kinds i=0 rep kind args="" hp=0 bus rate
+	IFS=+ read -r -a kinds <<<"$1"
+	for ((rep = 0; rep < ${2:-1}; rep++)); do
+		for kind in "${kinds[@]}"; do
+			bus=""
+			if [[ $kind == hp-* ]]; then
+				kind=${kind#hp-}
+				hp=1
+				args+=" -device pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1))"
+				bus=",bus=rp$i"
+			fi
+			case $kind in
+			pci) rate="" ;;
+			pci-slow) rate=",max-bytes=64,period=60000" ;;
+			pci-dead) rate=",max-bytes=64,period=3600000" ;;
+			pci-trickle) rate=",max-bytes=1024,period=1000" ;;
+			mmio) args+=" -device virtio-rng-device" ;;
+			none) ;;
+			*) die "unknown device kind $kind" ;;
+			esac
+			if [[ $kind == pci* ]]; then
+				args+=" -object rng-builtin,id=src$i -device virtio-rng-pci,rng=src$i,id=rng$i$bus$rate"
+			fi
+			i=$((i + 1))
+		done
 	done
+	[[ $hp -eq 1 ]] && args+=" -device pcie-root-port,id=rpspare,chassis=99,slot=99"
 	echo "$args"
 }
-

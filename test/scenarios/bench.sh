@@ -4,6 +4,7 @@
 # /vrng/bench.conf sets ROUNDS, BYTES (per round of vrng and null),
 # STOCK_BYTES, SWEEP_BYTES, BUFSIZES, DEPTHS and SOURCES (default: stock
 # vrng null).
+# needs: vrng_null hwrng_bench
 . /vrng/bench.conf
 cp -a /vrng/lib/modules/. /lib/modules/
 D=/sys/bus/virtio/drivers
