@@ -117,3 +117,79 @@ check_rngtest() {
 		vrng_fail "$1: rngtest successes '$ok' failures '$bad' of $3 (at most $4)"
 	fi
 }
+
+# now_cs: time since boot in hundredths of a second
+now_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+
+# running PID: PID is alive (not a zombie waiting to be reaped)
+running() {
+	[ -e "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+}
+
+# ended_within SECONDS PID...: every PID has ended within SECONDS
+ended_within() {
+	deadline=$(($(now_cs) + $1 * 100))
+	shift
+	for p in "$@"; do
+		while running "$p"; do
+			[ "$(now_cs)" -lt "$deadline" ] || return 1
+			sleep 0.1
+		done
+	done
+}
+
+# gone_within SECONDS PATH: PATH has disappeared within SECONDS
+gone_within() {
+	deadline=$(($(now_cs) + $1 * 100))
+	while [ -e "$2" ]; do
+		[ "$(now_cs)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# within WHAT SECONDS CMD...: CMD succeeds within SECONDS. It runs in the
+# background: one that hangs (in the kernel, say) fails the check and is
+# left behind, so that the scenario goes on.
+within() {
+	what=$1
+	limit=$2
+	shift 2
+	t0=$(now_cs)
+	"$@" &
+	pid=$!
+	if ! ended_within "$limit" $pid; then
+		vrng_fail "$what: still running after $limit s"
+		return
+	fi
+	rc=0
+	wait $pid || rc=$?
+	t=$(($(now_cs) - t0))
+	if [ $rc -eq 0 ]; then
+		vrng_pass "$what within $limit s ($((t / 100)).$((t / 10 % 10)) s)"
+	else
+		vrng_fail "$what: exit status $rc"
+	fi
+}
+
+# vrng_device: the virtio device bound to vrng (the first one)
+vrng_device() { ls /sys/bus/virtio/drivers/vrng | grep '^virtio' | head -n1; }
+
+# start_readers N BS COUNT: N dd readers of /dev/hwrng in the background;
+# their PIDs in $READERS
+start_readers() {
+	READERS=""
+	i=0
+	while [ $i -lt "$1" ]; do
+		dd if=/dev/hwrng of=/dev/null bs="$2" count="$3" 2>/dev/null &
+		READERS="$READERS $!"
+		i=$((i + 1))
+	done
+}
+
+# all_running PID...: every PID is alive
+all_running() {
+	for p in "$@"; do running "$p" || return 1; done
+}
+
+# qmp COMMAND ARGS...: ask the host to send a QMP command (test/qmp_host.py)
+qmp() { echo "VRNG-QMP: $*"; }

@@ -48,6 +48,7 @@ initramfs_base() {
 	userland_check "$user"
 	cp "$user/bin/busybox" "$dir/bin/busybox"
 	cp "$user/usr/bin/rngtest" "$dir/usr/bin/rngtest"
+	cp "$user/usr/sbin/rngd" "$dir/usr/sbin/rngd"
 	cp -L "$user/lib/aarch64-linux-gnu/libc.so.6" "$user/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1" \
 		"$dir/lib/aarch64-linux-gnu/"
 	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$dir/lib/ld-linux-aarch64.so.1"

@@ -9,6 +9,12 @@
  *   hwrng_bench first DRIVER DEVICE NAME
  *	bind virtio DEVICE to DRIVER, select hwrng NAME and read the first
  *	64 bytes from /dev/hwrng; print "first64_ns=T" (bind to bytes).
+ *   hwrng_bench nonblock
+ *	one 64-byte read of /dev/hwrng opened O_NONBLOCK; print
+ *	"ret=N errno=E ns=T".
+ *   hwrng_bench idle SECONDS
+ *	print "busy_permille=P": the guest's non-idle CPU time over SECONDS,
+ *	per mille of all CPUs' time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -115,12 +121,45 @@ static int cmd_first(const char *driver, const char *device, const char *name)
 	return 0;
 }
 
+static int cmd_nonblock(void)
+{
+	char buf[64];
+	long long t0;
+	ssize_t n;
+	int fd = open("/dev/hwrng", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0) {
+		perror("/dev/hwrng");
+		return 1;
+	}
+	t0 = now_ns();
+	n = read(fd, buf, sizeof(buf));
+	printf("ret=%zd errno=%d ns=%lld\n", n, n < 0 ? errno : 0, now_ns() - t0);
+	close(fd);
+	return 0;
+}
+
+static int cmd_idle(int seconds)
+{
+	long long c0 = busy_ns(), t0 = now_ns();
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	sleep(seconds);
+	printf("busy_permille=%lld\n",
+	       (busy_ns() - c0) * 1000 / ((now_ns() - t0) * ncpu));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 2 && !strcmp(argv[1], "nonblock"))
+		return cmd_nonblock();
+	if (argc == 3 && !strcmp(argv[1], "idle"))
+		return cmd_idle(atoi(argv[2]));
 	if (argc == 3 && !strcmp(argv[1], "read"))
 		return cmd_read(atoll(argv[2]));
 	if (argc == 5 && !strcmp(argv[1], "first"))
 		return cmd_first(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: hwrng_bench read BYTES | first DRIVER DEVICE NAME\n");
+	fprintf(stderr, "usage: hwrng_bench read BYTES | first DRIVER DEVICE NAME | nonblock | idle SECONDS\n");
 	return 2;
 }
