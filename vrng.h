@@ -35,6 +35,13 @@ struct virtqueue;
 #define VRNG_EMPTY_BURST	8U
 #define VRNG_BACKOFF_MAX	HZ
 
+/*
+ * A blocking read that gets no byte for this long returns 0: the hwrng
+ * core then drops its reading_mutex and calls again (its fill thread backs
+ * off), so a device that stops answering cannot hold the core.
+ */
+#define VRNG_WAIT_MAX		HZ
+
 /**
  * enum vrng_buf_state - where a pool buffer is
  * @VRNG_BUF_IDLE: empty and wiped, owned by the driver, ready to be posted
@@ -72,6 +79,7 @@ struct vrng_buf {
  * @bogus: completions of a buffer that was not posted (ignored)
  * @kicks: device notifications
  * @waits: times a reader slept for data
+ * @timeouts: blocking reads that returned 0 after %VRNG_WAIT_MAX
  */
 struct vrng_stats {
 	u64 bytes;
@@ -81,6 +89,7 @@ struct vrng_stats {
 	u64 bogus;
 	u64 kicks;
 	u64 waits;
+	u64 timeouts;
 };
 
 /**
@@ -116,15 +125,22 @@ struct vrng_pool {
  * struct vrng_dev - one virtio entropy device
  * @hwrng: what the hwrng core sees
  * @vdev: the virtio device
- * @vq: the "input" virtqueue, NULL while torn down
+ * @vq: the "input" virtqueue, NULL while there is none (before probe has
+ *	set it up, after freeze, after a failed restore)
  * @lock: protects @pool (but the bytes of @pool.cur), @vq operations,
- *	  @removed, @readers, @empty_streak, @retry_at, @backoff and @stats;
- *	  taken in the virtqueue callback (IRQ)
+ *	  @vq and @pool being set up or detached, @removed, @readers,
+ *	  @empty_streak, @retry_at, @backoff and @stats; taken in the
+ *	  virtqueue callback (IRQ)
  * @wq: readers wait here for data (or removal), remove for readers
  * @pool: buffers and their states
  * @removed: set on remove/freeze (under @lock); readers return -ENODEV
- * @readers: readers outside @lock that still use the queue (notifying or
- *	     sleeping); remove waits for none
+ * @readers: callers in the slow path of .read (vrng_read_slow()), counted
+ *	     in under @lock only while !@removed, and done with the device
+ *	     once counted out. Teardown frees nothing before none is left:
+ *	     this makes remove safe for callers outside the hwrng core (the
+ *	     KUnit suite; hwrng_unregister() waits for the core's own). The
+ *	     lock-free fast path is not counted: such a caller must not be
+ *	     in it, nor start a call, once remove has begun.
  * @registered: @hwrng is registered with the hwrng core
  * @empty_streak: consecutive completions with used.len == 0
  * @retry_at: with a long @empty_streak, no repost before this time
@@ -243,7 +259,7 @@ void vrng_vq_stop(struct vrng_dev *vi);
 void vrng_vq_recv_done(struct virtqueue *vq);
 size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len);
 ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
-int vrng_vq_wait(struct vrng_dev *vi);
+int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline);
 
 /* vrng_debugfs.c */
 void vrng_debugfs_init(void);

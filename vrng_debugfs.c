@@ -17,6 +17,7 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 	struct vrng_stats st;
 	size_t avail;
 
+	/* vrng_vq_stop() detaches the pool under the lock before freeing it. */
 	spin_lock_irq(&vi->lock);
 	depth = vi->pool.depth;
 	bufsize = vi->pool.bufsize;
@@ -33,8 +34,8 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 		   depth, bufsize, posted, filled, avail);
 	seq_printf(m, "bytes %llu\ncompletions %llu\nempty %llu\nclamped %llu\n",
 		   st.bytes, st.completions, st.empty, st.clamped);
-	seq_printf(m, "bogus %llu\nkicks %llu\nwaits %llu\n",
-		   st.bogus, st.kicks, st.waits);
+	seq_printf(m, "bogus %llu\nkicks %llu\nwaits %llu\ntimeouts %llu\n",
+		   st.bogus, st.kicks, st.waits, st.timeouts);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vrng_stats);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vrng - virtio entropy device driver: module parameters, the virtio
- * driver (probe, scan, remove, freeze, restore) and the hwrng read.
+ * driver (probe, remove, freeze, restore) and the hwrng read.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -64,29 +64,61 @@ module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
 MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 4)");
 
 /*
+ * Count a reader in (&struct vrng_dev.readers), unless the device is
+ * removed: then the reader must not touch the queue.
+ */
+static bool vrng_reader_get(struct vrng_dev *vi)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&vi->lock, flags);
+	ok = !vi->removed;
+	vi->readers += ok;
+	spin_unlock_irqrestore(&vi->lock, flags);
+	return ok;
+}
+
+/* The last reader out wakes remove; from then on it must not touch @vi. */
+static void vrng_reader_put(struct vrng_dev *vi)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vi->lock, flags);
+	if (!--vi->readers && vi->removed)
+		wake_up_all(&vi->wq);
+	spin_unlock_irqrestore(&vi->lock, flags);
+}
+
+/*
  * vrng_read() when the held buffer cannot serve the whole call. Not
  * inlined, so that its stack frame stays out of the fast path.
  */
 static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
 				   size_t max, bool wait)
 {
-	ssize_t got;
-	int err;
+	unsigned long deadline = jiffies + VRNG_WAIT_MAX;
+	ssize_t ret;
 
+	if (!vrng_reader_get(vi))
+		return -ENODEV;
 	for (;;) {
-		got = vrng_vq_take(vi, data, max);
-		if (got || !wait)
-			return got;
-		err = vrng_vq_wait(vi);
-		if (err)
-			return err;
+		ret = vrng_vq_take(vi, data, max);
+		if (ret || !wait)
+			break;
+		ret = vrng_vq_wait(vi, deadline);
+		if (ret)
+			break;
 	}
+	vrng_reader_put(vi);
+	return ret == -ETIMEDOUT ? 0 : ret;
 }
 
 /*
  * hwrng .read: serve bytes the device has already returned. With @wait,
- * sleep killably until some arrive or the device goes away; without it,
- * never sleep and possibly return 0.
+ * sleep killably until some arrive, the device goes away, or
+ * VRNG_WAIT_MAX has passed (then return 0: the hwrng core calls again);
+ * without it, never sleep and possibly return 0.
  *
  * The hwrng core calls .read with its reading_mutex held (rng_get_data()
  * asserts it), so there is one reader at a time: it owns the held buffer
@@ -125,7 +157,7 @@ static bool vrng_no_readers(struct vrng_dev *vi)
  * one upstream learned: readers are told first so that none sleeps on,
  * the hwrng is unregistered before the device is reset (which waits for
  * every reader inside the hwrng core), and the queue is freed only once no
- * reader uses it.
+ * reader uses it. Also undoes a vrng_start() that failed half-way.
  */
 static void vrng_teardown(struct vrng_dev *vi)
 {
@@ -142,16 +174,34 @@ static void vrng_teardown(struct vrng_dev *vi)
 	vrng_vq_stop(vi);
 }
 
-static void vrng_register(struct vrng_dev *vi)
+/*
+ * Register with the hwrng core once the device is DRIVER_OK and buffers
+ * are posted (vrng_vq_start() does both), so that a failure stops the
+ * device again and fails probe or restore: nothing is left posted with
+ * nobody to read it.
+ */
+static int vrng_register(struct vrng_dev *vi)
 {
 	int err = hwrng_register(&vi->hwrng);
 
 	if (err) {
-		dev_err(&vi->vdev->dev, "hwrng_register %s failed: %d\n",
+		dev_err(&vi->vdev->dev, "hwrng_register %s failed: %d; device stopped\n",
 			vi->name, err);
-		return;
+		vrng_teardown(vi);
+		return err;
 	}
 	vi->registered = true;
+	return 0;
+}
+
+/* Set up the queue, post the buffers and register: probe and restore. */
+static int vrng_start(struct vrng_dev *vi)
+{
+	int err = vrng_vq_start(vi, depth, bufsize);
+
+	if (err)
+		return err;
+	return vrng_register(vi);
 }
 
 static int vrng_probe(struct virtio_device *vdev)
@@ -177,7 +227,7 @@ static int vrng_probe(struct virtio_device *vdev)
 	vi->vdev = vdev;
 	vdev->priv = vi;
 
-	err = vrng_vq_start(vi, depth, bufsize);
+	err = vrng_start(vi);
 	if (err)
 		goto err_ida;
 
@@ -194,18 +244,13 @@ err_free:
 	return err;
 }
 
-/* Runs once probe has returned and the device is DRIVER_OK. */
-static void vrng_scan(struct virtio_device *vdev)
-{
-	vrng_register(vdev->priv);
-}
-
 static void vrng_remove(struct virtio_device *vdev)
 {
 	struct vrng_dev *vi = vdev->priv;
 
-	vrng_teardown(vi);
+	/* First: debugfs_remove() waits for readers of the stats. */
 	vrng_debugfs_remove(vi);
+	vrng_teardown(vi);
 	ida_free(&vrng_index_ida, vi->index);
 	vdev->priv = NULL;
 	kfree(vi);
@@ -217,16 +262,10 @@ static int vrng_freeze(struct virtio_device *vdev)
 	return 0;
 }
 
+/* On failure nothing is left set up; remove still works. */
 static int vrng_restore(struct virtio_device *vdev)
 {
-	struct vrng_dev *vi = vdev->priv;
-	int err;
-
-	err = vrng_vq_start(vi, depth, bufsize);
-	if (err)
-		return err;
-	vrng_register(vi);
-	return 0;
+	return vrng_start(vdev->priv);
 }
 
 static const struct virtio_device_id vrng_id_table[] = {
@@ -240,7 +279,6 @@ static struct virtio_driver vrng_driver = {
 	.driver.owner = VRNG_DRIVER_OWNER,
 	.id_table = vrng_id_table,
 	.probe = vrng_probe,
-	.scan = vrng_scan,
 	.remove = vrng_remove,
 	.freeze = pm_sleep_ptr(vrng_freeze),
 	.restore = pm_sleep_ptr(vrng_restore),

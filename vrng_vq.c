@@ -9,8 +9,9 @@
  * the pool bookkeeping and every virtqueue operation except
  * virtqueue_notify(), which is done after the lock is dropped so that the
  * (trapping) doorbell write does not extend the critical section; remove
- * cannot free the queue meanwhile, as hwrng_unregister() waits for the
- * reader. The spinlock also orders the device's data before its use:
+ * cannot free the queue meanwhile, as the reader is counted in
+ * vi->readers (vrng_read_slow()). The spinlock also orders the device's
+ * data before its use:
  * virtqueue_get_buf() issues the read barrier after the used index, and a
  * reader holds a buffer only under the lock that marked it FILLED.
  */
@@ -245,10 +246,14 @@ static bool vrng_pool_has_bytes(const struct vrng_pool *pool)
 	return pool->avail || (pool->cur && !vrng_buf_used_up(pool->cur));
 }
 
-/* Keep a long run of empty completions from turning into a busy loop. */
+/*
+ * Keep a long run of empty completions from turning into a busy loop. The
+ * completion count also ends a reader's sleep (vrng_woken()), so it is
+ * written once.
+ */
 static void vrng_note_completion(struct vrng_dev *vi, int res)
 {
-	vi->stats.completions++;
+	WRITE_ONCE(vi->stats.completions, vi->stats.completions + 1);
 	switch (res) {
 	case VRNG_COMPLETE_EMPTY:
 		vi->stats.empty++;
@@ -324,19 +329,6 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 }
 
 /*
- * A reader that leaves the lock to notify the device or to sleep is
- * counted, so that remove frees nothing under it even when .read is called
- * from outside the hwrng core (whose hwrng_unregister() already waits).
- * The last one out wakes remove, under the lock: once remove sees the
- * count drop, the reader touches the device no more.
- */
-static void vrng_reader_put_locked(struct vrng_dev *vi)
-{
-	if (!--vi->readers && vi->removed)
-		wake_up_all(&vi->wq);
-}
-
-/*
  * The part of vrng_vq_take() that needs the device lock: retire the held
  * buffer, hold the next one (taking used buffers back from the device
  * first if none is filled: a streaming reader needs no interrupt), and
@@ -366,7 +358,7 @@ static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
 
 /**
  * vrng_vq_take() - copy out available bytes and keep the device busy
- * @vi: device; the caller is the only reader
+ * @vi: device; the caller is the only reader, counted in @vi->readers
  * @dst: destination
  * @len: bytes wanted
  *
@@ -382,8 +374,6 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 	size_t got = 0;
 	bool kick;
 
-	if (READ_ONCE(vi->removed))
-		return -ENODEV;
 	if (cur) {
 		got = vrng_buf_copy(cur, dst, len);
 		if (got == len && !vrng_buf_used_up(cur))
@@ -391,84 +381,106 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 	}
 
 	spin_lock_irqsave(&vi->lock, flags);
+	if (vi->removed) {
+		spin_unlock_irqrestore(&vi->lock, flags);
+		return -ENODEV;
+	}
 	got += vrng_take_locked(vi, dst + got, len - got, &kick);
-	if (kick)
-		vi->readers++;
 	spin_unlock_irqrestore(&vi->lock, flags);
 
-	if (kick) {
+	if (kick)
 		virtqueue_notify(vi->vq);
-		spin_lock_irqsave(&vi->lock, flags);
-		vrng_reader_put_locked(vi);
-		spin_unlock_irqrestore(&vi->lock, flags);
-	}
 	return got;
 }
 
-static bool vrng_data_or_removed(struct vrng_dev *vi)
+/*
+ * What ends a reader's sleep: bytes, removal, or any completion since it
+ * went to sleep (@seen). An empty one returns its buffer idle, and only
+ * the reader posts it again: sleeping on would leave nothing posted.
+ */
+static bool vrng_woken(struct vrng_dev *vi, u64 seen)
 {
-	return READ_ONCE(vi->pool.avail) || READ_ONCE(vi->removed);
+	return READ_ONCE(vi->pool.avail) || READ_ONCE(vi->removed) ||
+	       READ_ONCE(vi->stats.completions) != seen;
 }
 
-/* How long a reader may sleep: never with nothing in flight for good. */
-static long vrng_wait_timeout_locked(struct vrng_dev *vi)
+/*
+ * How long a reader may sleep from @now: until @deadline while buffers are
+ * posted, else until the next repost is due (the backoff) or at once.
+ */
+static long vrng_wait_timeout_locked(struct vrng_dev *vi, unsigned long now,
+				     unsigned long deadline)
 {
+	long left = deadline - now;
+
 	if (vi->pool.nposted)
-		return MAX_SCHEDULE_TIMEOUT;
+		return left;
 	if (vi->empty_streak >= VRNG_EMPTY_BURST &&
-	    time_before(jiffies, vi->retry_at))
-		return vi->retry_at - jiffies;
+	    time_before(now, vi->retry_at))
+		return min_t(long, left, vi->retry_at - now);
 	return 1;
 }
 
-/**
- * vrng_vq_wait() - sleep until bytes arrive, the device goes away, or a
- * repost is due
- * @vi: device; the caller is the only reader
- *
- * Turns the virtqueue callback back on first: readers poll while data
- * flows, and only a sleeping reader needs an interrupt.
- *
- * Return: 0 to try again, -ENODEV after removal, -ERESTARTSYS if killed.
+/*
+ * The reader is about to sleep: turn the callback on. Returns how long to
+ * sleep, or (<= 0) what vrng_vq_wait() returns at once: 0 when bytes
+ * arrived meanwhile, -ENODEV, -ETIMEDOUT.
  */
-int vrng_vq_wait(struct vrng_dev *vi)
+static long vrng_wait_begin_locked(struct vrng_dev *vi, unsigned long deadline)
 {
-	long timeout, ret;
-	bool ready;
+	unsigned long now = jiffies;
 
-	spin_lock_irq(&vi->lock);
-	if (vi->removed) {
-		spin_unlock_irq(&vi->lock);
+	if (vi->removed)
 		return -ENODEV;
+	if (!time_before(now, deadline)) {
+		vi->stats.timeouts++;
+		return -ETIMEDOUT;
 	}
 	/* False when buffers were used meanwhile: take them now. */
 	if (!virtqueue_enable_cb(vi->vq))
 		vrng_poll_locked(vi, vi->vq);
-	ready = vi->pool.avail;
-	if (ready) {
+	if (vi->pool.avail) {
 		virtqueue_disable_cb(vi->vq);
-	} else {
-		vi->stats.waits++;
-		vi->readers++;
-	}
-	timeout = vrng_wait_timeout_locked(vi);
-	spin_unlock_irq(&vi->lock);
-	if (ready)
 		return 0;
+	}
+	vi->stats.waits++;
+	return vrng_wait_timeout_locked(vi, now, deadline);
+}
 
-	ret = wait_event_killable_timeout(vi->wq, vrng_data_or_removed(vi),
+/**
+ * vrng_vq_wait() - sleep until bytes arrive, the device returns a buffer or
+ * goes away, or a repost is due
+ * @vi: device; the caller is the only reader, counted in @vi->readers
+ * @deadline: jiffies after which the caller gives up
+ *
+ * Turns the virtqueue callback back on first: readers poll while data
+ * flows, and only a sleeping reader needs an interrupt.
+ *
+ * Return: 0 to try again, -ETIMEDOUT once @deadline has passed, -ENODEV
+ * after removal, -ERESTARTSYS if killed.
+ */
+int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline)
+{
+	long timeout, ret;
+	u64 seen;
+
+	spin_lock_irq(&vi->lock);
+	timeout = vrng_wait_begin_locked(vi, deadline);
+	seen = vi->stats.completions;
+	spin_unlock_irq(&vi->lock);
+	if (timeout <= 0)
+		return timeout;
+
+	ret = wait_event_killable_timeout(vi->wq, vrng_woken(vi, seen),
 					  timeout);
 
-	/* Back to polling: a streaming reader needs no interrupt. */
 	spin_lock_irq(&vi->lock);
-	if (!vi->removed)
+	if (vi->removed)
+		ret = -ENODEV;
+	else	/* Back to polling: a streaming reader needs no interrupt. */
 		virtqueue_disable_cb(vi->vq);
-	vrng_reader_put_locked(vi);
 	spin_unlock_irq(&vi->lock);
-
-	if (ret < 0)
-		return ret;
-	return READ_ONCE(vi->removed) ? -ENODEV : 0;
+	return min(ret, 0L);
 }
 
 /**
@@ -546,11 +558,25 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 /**
  * vrng_vq_stop() - reset the device and free the queue and the pool
  * @vi: device with no reader left and @vi->removed set
+ *
+ * The device is always reset (virtio's remove expects it); the queue and
+ * the pool are freed only if they are set up: not after a failed restore,
+ * whose vrng_vq_start() freed what it had made.
  */
 void vrng_vq_stop(struct vrng_dev *vi)
 {
+	struct vrng_pool pool;
+
 	virtio_reset_device(vi->vdev);
+	if (!vi->vq)
+		return;
 	vi->vdev->config->del_vqs(vi->vdev);
+
+	/* Detached under the lock: the debugfs stats follow pool.cur. */
+	spin_lock_irq(&vi->lock);
+	pool = vi->pool;
+	memset(&vi->pool, 0, sizeof(vi->pool));
 	vi->vq = NULL;
-	vrng_pool_free(&vi->pool);
+	spin_unlock_irq(&vi->lock);
+	vrng_pool_free(&pool);
 }

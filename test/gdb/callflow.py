@@ -21,7 +21,7 @@ CHAINS = {
     "virtqueue_add_split": ["virtqueue_add_split", "virtqueue_add_inbuf",
                             "vrng_refill_locked", "vrng_vq_start|vrng_vq_take"],
     "vp_notify": ["vp_notify", "virtqueue_notify", "vrng_vq_start|vrng_vq_take"],
-    "hwrng_register": ["hwrng_register", "vrng_register", "vrng_scan|vrng_restore",
+    "hwrng_register": ["hwrng_register", "vrng_register", "vrng_probe|vrng_restore",
                        "virtio_dev_probe"],
 }
 
