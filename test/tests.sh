@@ -170,7 +170,6 @@ scenario_files() {
 		;;
 	kunit)
 		module_for "$2" >/dev/null
-		echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
 		echo "$VRNG_OUT/build-$2/test/modules/vrng_kunit.ko"
 		;;
 	bench)

@@ -11,18 +11,25 @@
  * vring_interrupt(). register_virtio_device() makes vrng's own probe,
  * read, callback and remove run.
  *
- * The guest loads vrng.ko and vrng_null.ko first and makes vrng_null the
- * hwrng core's current source, so that the core's fill thread never reads
- * the devices made here: the tests call .read themselves, one reader at a
- * time, as the core does. (Concurrent readers through /dev/hwrng and
- * unbind are tested in a guest, test/scenarios/unbind-busy.sh.)
+ * The suite arranges what it needs itself, whatever else is loaded: it sets
+ * the hwrng core's current source to "none", so that the core's fill thread
+ * never reads the devices made here (the tests call .read themselves, one
+ * reader at a time, as the core does), and arms failslab for sleeping
+ * allocations, quietly; both are restored at its end. Only vrng.ko must be
+ * loaded first. (Concurrent readers through /dev/hwrng and unbind are
+ * tested in a guest, test/scenarios/unbind-busy.sh.)
  */
 #include "../../vrng_vq.c"
+#include "../../vrng_debugfs.c"
 
 #include <kunit/test.h>
+#include <linux/dcache.h>
 #include <linux/delay.h>
 #include <linux/fault-inject.h>
+#include <linux/fs.h>
+#include <linux/iopoll.h>
 #include <linux/kthread.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
@@ -231,15 +238,23 @@ enum fake_len {
 	FAKE_OVER,	/* fill the buffer, used.len = size + 4096 */
 };
 
+/*
+ * With @hold clear, the device completes buffers inside notify, before the
+ * reader can sleep; with it set, it keeps them until the test calls
+ * fake_process() (from its own thread, while a reader sleeps) or forever.
+ */
 struct fake_rng {
 	struct virtio_device vdev;
 	struct virtqueue *vq;
 	spinlock_t lock;	/* device side: ring walk, stream */
 	u8 status;
 	bool hold;		/* take buffers but do not complete them */
+	bool registered;	/* by the test, not yet unregistered */
 	enum fake_len len_mode;
 	u64 stream;		/* next stream position the device writes */
 	u16 last_avail;
+	int vqs;		/* find_vqs() calls not undone by del_vqs() */
+	int bad_del_vqs;	/* del_vqs() calls with no queue */
 	atomic_t notifies;
 };
 
@@ -254,6 +269,33 @@ static u8 fake_byte(u64 pos)
 	u64 x = pos * 0x9e3779b97f4a7c15ULL;
 
 	return (x ^ (x >> 29) ^ (x >> 47)) >> 24;
+}
+
+/* Fill one buffer as the mode says; returns used.len to report. */
+static u32 fake_fill(struct fake_rng *f, u8 *buf, u32 len)
+{
+	u32 fill, report;
+
+	switch (READ_ONCE(f->len_mode)) {
+	case FAKE_SHORT:
+		fill = min(len, 7U);
+		report = fill;
+		break;
+	case FAKE_ZERO:
+		fill = 0;
+		report = 0;
+		break;
+	case FAKE_OVER:
+		fill = len;
+		report = len + 4096;
+		break;
+	default:
+		fill = len;
+		report = len;
+	}
+	for (u32 i = 0; i < fill; i++)
+		buf[i] = fake_byte(f->stream++);
+	return report;
 }
 
 /*
@@ -271,33 +313,13 @@ static void fake_process(struct fake_rng *f)
 	while (f->last_avail != virtio16_to_cpu(vdev, READ_ONCE(vr->avail->idx))) {
 		u16 head, used_idx;
 		struct vring_desc *d;
-		u32 len, fill, report;
-		u8 *buf;
+		u32 report;
 
 		virtio_rmb(true);
 		head = virtio16_to_cpu(vdev, vr->avail->ring[f->last_avail % vr->num]);
 		d = &vr->desc[head];
-		buf = phys_to_virt(virtio64_to_cpu(vdev, d->addr));
-		len = virtio32_to_cpu(vdev, d->len);
-		switch (f->len_mode) {
-		case FAKE_SHORT:
-			fill = min(len, 7U);
-			report = fill;
-			break;
-		case FAKE_ZERO:
-			fill = 0;
-			report = 0;
-			break;
-		case FAKE_OVER:
-			fill = len;
-			report = len + 4096;
-			break;
-		default:
-			fill = len;
-			report = len;
-		}
-		for (u32 i = 0; i < fill; i++)
-			buf[i] = fake_byte(f->stream++);
+		report = fake_fill(f, phys_to_virt(virtio64_to_cpu(vdev, d->addr)),
+				   virtio32_to_cpu(vdev, d->len));
 		used_idx = virtio16_to_cpu(vdev, vr->used->idx);
 		vr->used->ring[used_idx % vr->num].id = cpu_to_virtio32(vdev, head);
 		vr->used->ring[used_idx % vr->num].len = cpu_to_virtio32(vdev, report);
@@ -369,17 +391,24 @@ static int fake_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
 				       vqs_info[0].name);
 	if (!f->vq)
 		return -ENOMEM;
+	f->vqs++;
 	f->last_avail = 0;
 	vqs[0] = f->vq;
 	return 0;
 }
 
+/* A second del_vqs() is counted, not done: on virtio-mmio it frees an IRQ twice. */
 static void fake_del_vqs(struct virtio_device *vdev)
 {
 	struct fake_rng *f = to_fake(vdev);
 
+	if (!f->vq) {
+		f->bad_del_vqs++;
+		return;
+	}
 	vring_del_virtqueue(f->vq);
 	f->vq = NULL;
+	f->vqs--;
 }
 
 static const char *fake_bus_name(struct virtio_device *vdev)
@@ -420,21 +449,53 @@ static struct fake_rng *fake_new(struct kunit *test, bool hold,
 	return f;
 }
 
-/* Register a device; returns it bound to vrng, or NULL (test failed). */
-static struct fake_rng *fake_add(struct kunit *test, bool hold,
-				 enum fake_len mode)
+/* Unregister a device the test registered, once. */
+static void fake_remove(struct fake_rng *f)
 {
-	struct fake_rng *f = fake_new(test, hold, mode);
-	int err;
+	if (f->registered) {
+		f->registered = false;
+		unregister_virtio_device(&f->vdev);
+	}
+}
 
-	err = register_virtio_device(&f->vdev);
+/* End of the case, failed or not: the device goes, then its memory. */
+static void fake_cleanup(void *data)
+{
+	struct fake_rng *f = data;
+
+	fake_remove(f);
+	put_device(&f->vdev.dev);
+}
+
+/*
+ * Register a device, unregistered at the end of the case unless the test
+ * did it; returns it (maybe not bound: see fake_add()), or NULL (failed).
+ */
+static struct fake_rng *fake_register(struct kunit *test, struct fake_rng *f)
+{
+	int err = register_virtio_device(&f->vdev);
+
 	if (err) {
 		put_device(&f->vdev.dev);
 		KUNIT_FAIL(test, "register_virtio_device: %d", err);
 		return NULL;
 	}
+	f->registered = true;
+	get_device(&f->vdev.dev);
+	if (kunit_add_action_or_reset(test, fake_cleanup, f))
+		return NULL;
+	return f;
+}
+
+/* Register a device; returns it bound to vrng, or NULL (test failed). */
+static struct fake_rng *fake_add(struct kunit *test, bool hold,
+				 enum fake_len mode)
+{
+	struct fake_rng *f = fake_register(test, fake_new(test, hold, mode));
+
+	if (!f)
+		return NULL;
 	if (!f->vdev.dev.driver || strcmp(f->vdev.dev.driver->name, "vrng")) {
-		unregister_virtio_device(&f->vdev);
 		KUNIT_FAIL(test, "vrng did not bind the device: is vrng.ko loaded?");
 		return NULL;
 	}
@@ -450,6 +511,8 @@ static int fake_read(struct fake_rng *f, void *buf, size_t len, bool wait)
 {
 	struct vrng_dev *vi = fake_vi(f);
 
+	if (!vi)	/* unbound by a case's cleanup */
+		return -ENODEV;
 	return vi->hwrng.read(&vi->hwrng, buf, len, wait);
 }
 
@@ -489,6 +552,144 @@ static void expect_stream(struct kunit *test, struct fake_rng *f, u64 *pos,
 	*pos += len;
 }
 
+static u64 stat_waits(struct vrng_dev *vi)
+{
+	return READ_ONCE(vi->stats.waits);
+}
+
+/* 0 once the device's reader has slept more than @waits times, or -ETIMEDOUT */
+static int wait_for_waits(struct vrng_dev *vi, u64 waits)
+{
+	u64 now;
+
+	return read_poll_timeout(stat_waits, now, now > waits, 5000,
+				 2 * USEC_PER_SEC, false, vi);
+}
+
+/* ------------------------------------------------------ reader threads */
+
+/*
+ * A kthread calling .read with wait = true, once or (@loop) until a call
+ * does not return 0. It lives on its own allocation, and the end of the
+ * case stops it even after a failed assertion (reader_cleanup()).
+ */
+struct reader {
+	struct fake_rng *f;
+	struct task_struct *task;
+	struct completion done;
+	bool loop;
+	bool stop;		/* loop: stop after the current call */
+	atomic_t zeros;		/* calls that returned 0 */
+	int ret;		/* the last call's */
+	u8 buf[64];
+};
+
+static int reader_fn(void *data)
+{
+	struct reader *r = data;
+	int ret;
+
+	allow_signal(SIGKILL);
+	do {
+		ret = fake_read(r->f, r->buf, sizeof(r->buf), true);
+		if (!ret)
+			atomic_inc(&r->zeros);
+	} while (r->loop && !ret && !READ_ONCE(r->stop));
+	r->ret = ret;
+	flush_signals(current);
+	complete_all(&r->done);	/* for every wait, the cleanup's too */
+
+	/* The case's cleanup ends the thread, with kthread_stop(). */
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/*
+ * Remove the device under a reader still blocked (a driver bug, or a
+ * failed case) so that it returns; only a reader stuck even then is left
+ * behind, reported.
+ */
+static void reader_cleanup(void *data)
+{
+	struct reader *r = data;
+
+	WRITE_ONCE(r->stop, true);
+	if (!wait_for_completion_timeout(&r->done, 3 * HZ)) {
+		fake_remove(r->f);
+		if (!wait_for_completion_timeout(&r->done, 10 * HZ)) {
+			pr_err("vrng_kunit: reader stuck after remove, left running\n");
+			return;
+		}
+	}
+	kthread_stop(r->task);
+	kfree(r);
+}
+
+static struct reader *start_reader(struct kunit *test, struct fake_rng *f,
+				   bool loop)
+{
+	struct reader *r = kzalloc_obj(*r, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->f = f;
+	r->loop = loop;
+	r->ret = INT_MIN;
+	init_completion(&r->done);
+	r->task = kthread_run(reader_fn, r, "vrng-kunit-reader");
+	if (IS_ERR(r->task)) {
+		kfree(r);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_run failed");
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, reader_cleanup, r), 0);
+	return r;
+}
+
+/* 0 once another call of the reader returned 0, or -ETIMEDOUT */
+static int wait_for_zero_return(struct reader *r)
+{
+	int zeros = atomic_read(&r->zeros), now;
+
+	return read_poll_timeout(atomic_read, now, now != zeros, 5000,
+				 3 * USEC_PER_SEC, false, &r->zeros);
+}
+
+/* The reader sleeps in read (vrng_vq_wait() counted it as waiting). */
+static void expect_reader_asleep(struct kunit *test, struct fake_rng *f,
+				 u64 waits)
+{
+	KUNIT_ASSERT_EQ_MSG(test, wait_for_waits(fake_vi(f), waits), 0,
+			    "reader did not go to sleep");
+}
+
+/*
+ * Remove the device while the reader sleeps in read(wait = true): it
+ * returns -ENODEV. A looping reader is removed a quarter of a second
+ * into a call (each lasts VRNG_WAIT_MAX), never between two calls.
+ */
+static void expect_released_by_remove(struct kunit *test, struct fake_rng *f,
+				      struct reader *r)
+{
+	if (r->loop) {
+		KUNIT_ASSERT_EQ_MSG(test, wait_for_zero_return(r), 0,
+				    "looping reader: no call returned 0 in 3 s");
+		msleep(250);
+	}
+	KUNIT_EXPECT_FALSE_MSG(test, completion_done(&r->done),
+			       "read(wait) returned %d with no data", r->ret);
+	fake_remove(f);
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, 5 * HZ),
+			      "reader still blocked after remove");
+	KUNIT_EXPECT_EQ(test, r->ret, -ENODEV);
+}
+
+/* ---------------------------------------------------- the driver suite */
+
 /*
  * Every read size from 1 to 4096 returns exactly the stream, in order; so
  * do the hwrng core's 64-byte calls (the inline fast path) over buffers.
@@ -506,7 +707,6 @@ static void driver_reads_in_order(struct kunit *test)
 	expect_stream(test, f, &pos, 4096);
 	for (i = 0; i < 3 * fake_vi(f)->pool.bufsize / 64; i++)
 		expect_stream(test, f, &pos, 64);
-	unregister_virtio_device(&f->vdev);
 }
 
 static void driver_short_completions(struct kunit *test)
@@ -518,7 +718,6 @@ static void driver_short_completions(struct kunit *test)
 	expect_stream(test, f, &pos, 1);
 	expect_stream(test, f, &pos, 64);
 	expect_stream(test, f, &pos, 1000);
-	unregister_virtio_device(&f->vdev);
 }
 
 /* used.len beyond the buffer: clamped and counted, nothing read past it. */
@@ -530,53 +729,13 @@ static void driver_oversized_len(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	expect_stream(test, f, &pos, 3 * fake_vi(f)->pool.bufsize + 5);
 	KUNIT_EXPECT_GT(test, fake_vi(f)->stats.clamped, 0ULL);
-	unregister_virtio_device(&f->vdev);
-}
-
-struct reader {
-	struct fake_rng *f;
-	struct completion done;
-	int ret;
-	u8 buf[64];
-};
-
-static int reader_fn(void *data)
-{
-	struct reader *r = data;
-
-	r->ret = fake_read(r->f, r->buf, sizeof(r->buf), true);
-	complete(&r->done);
-	return 0;
-}
-
-static void start_reader(struct kunit *test, struct reader *r, struct fake_rng *f)
-{
-	struct task_struct *t;
-
-	r->f = f;
-	r->ret = INT_MIN;
-	init_completion(&r->done);
-	t = kthread_run(reader_fn, r, "vrng-kunit-reader");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-}
-
-/* Removing the device releases a reader blocked in read(wait = true). */
-static void expect_released_by_remove(struct kunit *test, struct fake_rng *f,
-				      struct reader *r)
-{
-	KUNIT_EXPECT_FALSE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 5),
-			       "read(wait) returned %d with no data", r->ret);
-	unregister_virtio_device(&f->vdev);
-	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, 5 * HZ),
-			      "reader still blocked after remove");
-	KUNIT_EXPECT_EQ(test, r->ret, -ENODEV);
 }
 
 /* A device that answers with nothing, forever: no hang, no busy loop. */
 static void driver_zero_len_forever(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_ZERO);
-	struct reader r;
+	struct reader *r;
 	unsigned long t0;
 	u8 buf[64];
 	int i, n0;
@@ -587,53 +746,136 @@ static void driver_zero_len_forever(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, fake_read(f, buf, sizeof(buf), false), 0);
 	KUNIT_EXPECT_LT(test, jiffies - t0, (unsigned long)HZ);
 
-	start_reader(test, &r, f);
+	r = start_reader(test, f, true);
 	n0 = atomic_read(&f->notifies);
 	msleep(1000);
 	/* With backoff, about log2(HZ) reposts a second, not thousands. */
 	KUNIT_EXPECT_LT(test, atomic_read(&f->notifies) - n0, 64);
 	KUNIT_EXPECT_GT(test, fake_vi(f)->stats.empty, (u64)VRNG_EMPTY_BURST);
-	expect_released_by_remove(test, f, &r);
+	expect_released_by_remove(test, f, r);
 }
 
-/* A device that never completes: wait = false returns at once. */
+/*
+ * A device that never completes: wait = false returns 0 at once, wait =
+ * true returns 0 after about VRNG_WAIT_MAX (so that the hwrng core drops
+ * its reading_mutex and calls again), and a reader calling again and
+ * again is released by remove.
+ */
 static void driver_never_completes(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
-	struct reader r;
-	unsigned long t0;
+	unsigned long t0, dt;
+	struct reader *r;
 	u8 buf[64];
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	t0 = jiffies;
 	KUNIT_EXPECT_EQ(test, fake_read(f, buf, sizeof(buf), false), 0);
 	KUNIT_EXPECT_LT(test, jiffies - t0, (unsigned long)HZ / 10);
-	start_reader(test, &r, f);
-	expect_released_by_remove(test, f, &r);
+
+	t0 = jiffies;
+	r = start_reader(test, f, false);
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, 3 * HZ),
+			      "read(wait) still blocked after 3 s");
+	dt = jiffies - t0;
+	KUNIT_EXPECT_EQ(test, r->ret, 0);
+	KUNIT_EXPECT_GE(test, dt, (unsigned long)VRNG_WAIT_MAX);
+	KUNIT_EXPECT_LT(test, dt, (unsigned long)VRNG_WAIT_MAX + HZ / 2);
+	KUNIT_EXPECT_EQ(test, fake_vi(f)->stats.timeouts, 1ULL);
+
+	expect_released_by_remove(test, f, start_reader(test, f, true));
 }
 
-/* Callbacks with nothing used change nothing. */
-static void driver_spurious_callbacks(struct kunit *test)
+/* A blocked reader still dies of SIGKILL, at once. */
+static void driver_read_killable(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
+	struct reader *r;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	r = start_reader(test, f, false);
+	expect_reader_asleep(test, f, 0);
+	send_sig(SIGKILL, r->task, 1);
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
+			      "killed reader still blocked");
+	KUNIT_EXPECT_EQ(test, r->ret, -ERESTARTSYS);
+}
+
+/*
+ * Every buffer is posted and a reader sleeps; the device then completes
+ * them all with used.len == 0, later and from another context (this
+ * thread), and turns to full data. The reader must post them again and
+ * get data well before VRNG_WAIT_MAX, not sleep on with nothing posted.
+ */
+static void driver_empty_completions_later(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
 	struct vrng_dev *vi;
-	unsigned long flags;
-	u64 pos = 0;
-	int i;
+	struct reader *r;
+	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	vi = fake_vi(f);
-	for (i = 0; i < 100; i++) {
+	KUNIT_ASSERT_EQ(test, vi->pool.nposted, vi->pool.depth);
+	r = start_reader(test, f, false);
+	expect_reader_asleep(test, f, 0);
+
+	WRITE_ONCE(f->len_mode, FAKE_ZERO);
+	fake_process(f);
+	KUNIT_EXPECT_EQ(test, vi->stats.empty, (u64)vi->pool.depth);
+	WRITE_ONCE(f->len_mode, FAKE_FULL);
+	WRITE_ONCE(f->hold, false);
+	fake_process(f);	/* what was posted again meanwhile */
+
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
+			      "reader still asleep with nothing posted");
+	KUNIT_ASSERT_EQ(test, r->ret, (int)sizeof(r->buf));
+	for (i = 0; i < sizeof(r->buf); i++)
+		KUNIT_ASSERT_EQ(test, r->buf[i], fake_byte(i));
+}
+
+static void spurious_callbacks(struct fake_rng *f, unsigned int n)
+{
+	unsigned long flags;
+
+	while (n--) {
 		local_irq_save(flags);
 		f->vq->callback(f->vq);
 		local_irq_restore(flags);
 	}
+}
+
+/*
+ * Callbacks with nothing used, before and while a reader sleeps, change
+ * nothing: no completion counted, no byte served, the reader still
+ * asleep. Then the device completes its buffers, interrupting only if the
+ * driver left interrupts on: the reader must wake at once with the stream.
+ */
+static void driver_spurious_callbacks(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
+	struct vrng_dev *vi;
+	struct reader *r;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	vi = fake_vi(f);
+	spurious_callbacks(f, 100);
+	r = start_reader(test, f, false);
+	expect_reader_asleep(test, f, 0);
+	spurious_callbacks(f, 100);
 	KUNIT_EXPECT_EQ(test, vi->stats.completions, 0ULL);
 	KUNIT_EXPECT_EQ(test, vi->pool.avail, 0UL);
-	WRITE_ONCE(f->hold, false);
+	KUNIT_EXPECT_EQ(test, vi->pool.nposted, vi->pool.depth);
+	KUNIT_EXPECT_FALSE(test, completion_done(&r->done));
+
 	fake_process(f);
-	expect_stream(test, f, &pos, 100);
-	unregister_virtio_device(&f->vdev);
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
+			      "no wakeup: did a callback turn interrupts off?");
+	KUNIT_ASSERT_EQ(test, r->ret, (int)sizeof(r->buf));
+	for (i = 0; i < sizeof(r->buf); i++)
+		KUNIT_ASSERT_EQ(test, r->buf[i], fake_byte(i));
+	KUNIT_EXPECT_EQ(test, vi->stats.completions, (u64)vi->pool.depth);
 }
 
 /* Freeze with bytes filled and buffers in flight; restore; no stale bytes. */
@@ -646,6 +888,7 @@ static void driver_freeze_restore(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	vi = fake_vi(f);
 	expect_stream(test, f, &pos, 10);
+	KUNIT_ASSERT_NOT_NULL(test, vi->pool.cur);
 	KUNIT_EXPECT_GT(test, vi->pool.avail + vi->pool.cur->len - vi->pool.cur->off, 0UL);
 	WRITE_ONCE(f->hold, true);
 	before = f->stream;
@@ -662,19 +905,193 @@ static void driver_freeze_restore(struct kunit *test)
 	/* Bytes filled before the freeze are gone: the stream resumes after. */
 	pos = before;
 	expect_stream(test, f, &pos, 200);
-	unregister_virtio_device(&f->vdev);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(stop_kthread, kthread_stop, struct task_struct *);
+
+struct stats_reader {
+	struct vrng_dev *vi;
+	struct seq_file m;
+	unsigned long shows;
+};
+
+/* Show the debugfs stats again and again, as a reader of the file would. */
+static int stats_reader_fn(void *data)
+{
+	struct stats_reader *s = data;
+
+	while (!kthread_should_stop()) {
+		s->m.count = 0;
+		vrng_stats_show(&s->m, NULL);
+		s->shows++;
+		cond_resched();
+	}
+	return 0;
 }
 
 /*
- * Probe with the n-th slab allocation of registration failing, for every n
- * until registration needs fewer: no crash, a clean state either way, and
- * the IDA index free again (kmemleak, scanned by the harness, finds no
- * leak). The guest sets failslab's ignore-gfp-wait to N first.
+ * The debugfs stats, read without pause across freezes (the file stays)
+ * with a buffer held: the pool must never be freed under them (KASAN
+ * reports a use after free otherwise, which fails the run).
+ */
+static void driver_stats_during_freeze(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
+	struct stats_reader *s;
+	struct task_struct *t;
+	u64 pos = 0;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->m.size = PAGE_SIZE;
+	s->m.buf = kunit_kzalloc(test, s->m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->m.buf);
+	s->m.private = fake_vi(f);
+	t = kthread_run(stats_reader_fn, s, "vrng-kunit-stats");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_kthread, t), 0);
+
+	for (i = 0; i < 100; i++) {
+		expect_stream(test, f, &pos, 8);
+		KUNIT_ASSERT_NOT_NULL(test, fake_vi(f)->pool.cur);
+		KUNIT_ASSERT_EQ(test, virtio_device_freeze(&f->vdev), 0);
+		pos = f->stream;	/* what was not served is gone */
+		KUNIT_ASSERT_EQ(test, virtio_device_restore(&f->vdev), 0);
+	}
+	kunit_release_action(test, stop_kthread, t);
+	KUNIT_EXPECT_GT(test, s->shows, 0UL);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(s->m.buf, "timeouts "));
+}
+
+/* The device has nothing of vrng's left: queue deleted once, reset. */
+static void expect_stopped(struct kunit *test, struct fake_rng *f)
+{
+	KUNIT_EXPECT_EQ(test, f->vqs, 0);
+	KUNIT_EXPECT_EQ(test, f->bad_del_vqs, 0);
+	KUNIT_EXPECT_FALSE(test, f->status & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+/* A quiet hwrng that takes a name vrng is about to use. */
+static int squatter_read(struct hwrng *rng, void *data, size_t max, bool wait)
+{
+	return 0;
+}
+
+static void squatter_cleanup(void *data)
+{
+	hwrng_unregister(data);
+}
+
+static void squat_name(struct kunit *test, const char *name)
+{
+	struct hwrng *rng = kunit_kzalloc(test, sizeof(*rng), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, rng);
+	rng->name = kunit_kstrdup(test, name, GFP_KERNEL);
+	rng->read = squatter_read;
+	KUNIT_ASSERT_EQ(test, hwrng_register(rng), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, squatter_cleanup, rng), 0);
+}
+
+/* Freeze a new device, bound and with its buffers held by the device. */
+static struct fake_rng *fake_frozen(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, virtio_device_freeze(&f->vdev), 0);
+	return f;
+}
+
+/*
+ * Restore with the n-th slab allocation failing, for every n until restore
+ * needs fewer: a failed restore returns the error and leaves nothing set
+ * up, and remove afterwards neither deletes the queue a second time nor
+ * trips virtio's reset check (a WARN).
+ */
+static void driver_restore_alloc_failure(struct kunit *test)
+{
+	unsigned int n, left, failed = 0;
+	struct fake_rng *f;
+	int err;
+
+	for (n = 1; n < 100; n++) {
+		f = fake_frozen(test);
+		current->fail_nth = n;
+		err = virtio_device_restore(&f->vdev);
+		left = current->fail_nth;
+		current->fail_nth = 0;
+		if (left)
+			break;	/* restore made fewer than n allocations */
+		if (err) {
+			failed++;
+			KUNIT_EXPECT_EQ(test, err, -ENOMEM);
+			KUNIT_EXPECT_FALSE(test, fake_vi(f)->registered);
+		}
+		fake_remove(f);
+		expect_stopped(test, f);
+	}
+	KUNIT_EXPECT_GT_MSG(test, failed, 3U, "failslab not armed?");
+}
+
+/*
+ * Restore failing at hwrng registration (the name taken meanwhile): it
+ * returns the error with the device stopped, and remove is clean.
+ */
+static void driver_restore_register_failure(struct kunit *test)
+{
+	struct fake_rng *f = fake_frozen(test);
+
+	squat_name(test, fake_vi(f)->name);
+	KUNIT_EXPECT_EQ(test, virtio_device_restore(&f->vdev), -EEXIST);
+	KUNIT_EXPECT_EQ(test, fake_vi(f)->pool.nposted, 0U);
+	fake_remove(f);
+	expect_stopped(test, f);
+}
+
+/*
+ * hwrng registration failing at probe (the name vrng picks is taken):
+ * probe fails, the device is left unbound with nothing posted, and its
+ * removal is clean.
+ */
+static void driver_register_failure(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
+	char name[16];
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	strscpy(name, fake_vi(f)->name);
+	fake_remove(f);
+
+	squat_name(test, name);	/* the index just freed is the next one */
+	f = fake_register(test, fake_new(test, true, FAKE_FULL));
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_NULL_MSG(test, f->vdev.dev.driver,
+			      "bound with no hwrng registered");
+	KUNIT_EXPECT_NULL(test, f->vdev.priv);
+	expect_stopped(test, f);
+	fake_remove(f);
+	KUNIT_EXPECT_EQ(test, f->bad_del_vqs, 0);
+}
+
+/*
+ * Probe with the n-th slab allocation failing, for every n until probe
+ * needs fewer: no crash, a clean state either way, and the IDA index free
+ * again (kmemleak, scanned by the harness, finds no leak).
  */
 static void driver_probe_alloc_failure(struct kunit *test)
 {
 	unsigned int n, injected = 0;
 	struct fake_rng *f;
+	char name[16];
+
+	/* Devices bound elsewhere may hold the first indices. */
+	f = fake_add(test, false, FAKE_FULL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	strscpy(name, fake_vi(f)->name);
+	fake_remove(f);
 
 	for (n = 1; n < 200; n++) {
 		unsigned int left;
@@ -694,13 +1111,125 @@ static void driver_probe_alloc_failure(struct kunit *test)
 			break;	/* registration made fewer than n allocations */
 		injected++;
 	}
-	KUNIT_EXPECT_GT_MSG(test, injected, 3U, "failslab not armed (ignore-gfp-wait=N?)");
+	KUNIT_EXPECT_GT_MSG(test, injected, 3U, "failslab not armed?");
 
-	/* Every index was given back: the next device is vrng.0 again. */
+	/* Every index was given back: the next device has the same name. */
 	f = fake_add(test, false, FAKE_FULL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	KUNIT_EXPECT_STREQ(test, fake_vi(f)->name, "vrng.0");
-	unregister_virtio_device(&f->vdev);
+	KUNIT_EXPECT_STREQ(test, fake_vi(f)->name, name);
+}
+
+/* --------------------------------------- what the suite sets up itself */
+
+#define HWRNG_SYSFS	"/sys/class/misc/hw_random/"
+
+static struct {
+	char rng_current[32];	/* "none" or a name, before the suite */
+	char rng_selected[4];	/* "1" if chosen by the user */
+	bool rng_saved;
+	bool *ignore_gfp_wait;	/* failslab's knobs, NULL if absent */
+	bool old_ignore_gfp_wait;
+	unsigned long *verbose;
+	unsigned long old_verbose;
+} env;
+
+static int file_get(const char *path, char *buf, size_t size)
+{
+	struct file *file = filp_open(path, O_RDONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	n = kernel_read(file, buf, size - 1, &pos);
+	filp_close(file, NULL);
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	strreplace(buf, '\n', '\0');
+	return 0;
+}
+
+static int file_put(const char *path, const char *val)
+{
+	struct file *file = filp_open(path, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	n = kernel_write(file, val, strlen(val), &pos);
+	filp_close(file, NULL);
+	return n < 0 ? n : 0;
+}
+
+/*
+ * A failslab knob: the variable behind its debugfs file (the file's
+ * i_private). A module cannot write to debugfs files: they have no
+ * write_iter for kernel_write().
+ */
+static void *failslab_knob(const char *name)
+{
+	struct dentry *dir, *d;
+	void *knob = NULL;
+
+	dir = debugfs_lookup("failslab", NULL);
+	if (!dir)
+		return NULL;
+	d = debugfs_lookup(name, dir);
+	if (d) {
+		knob = d_inode(d)->i_private;
+		dput(d);
+	}
+	dput(dir);
+	return knob;
+}
+
+/*
+ * No hwrng current ("none", since 7.0), so that the core's fill thread
+ * reads none of the test's devices (a new one does not replace a source
+ * the user chose); failslab armed for GFP_KERNEL, without stack dumps.
+ */
+static int driver_suite_init(struct kunit_suite *suite)
+{
+	int err;
+
+	err = file_get(HWRNG_SYSFS "rng_current", env.rng_current,
+		       sizeof(env.rng_current));
+	if (!err)
+		err = file_get(HWRNG_SYSFS "rng_selected", env.rng_selected,
+			       sizeof(env.rng_selected));
+	if (!err)
+		err = file_put(HWRNG_SYSFS "rng_current", "none");
+	if (err) {
+		pr_err("vrng_kunit: cannot set rng_current to none: %d\n", err);
+		return err;
+	}
+	env.rng_saved = true;
+
+	env.ignore_gfp_wait = failslab_knob("ignore-gfp-wait");
+	env.verbose = failslab_knob("verbose");
+	if (env.ignore_gfp_wait) {
+		env.old_ignore_gfp_wait = READ_ONCE(*env.ignore_gfp_wait);
+		WRITE_ONCE(*env.ignore_gfp_wait, false);
+	}
+	if (env.verbose) {
+		env.old_verbose = READ_ONCE(*env.verbose);
+		WRITE_ONCE(*env.verbose, 0);
+	}
+	return 0;
+}
+
+static void driver_suite_exit(struct kunit_suite *suite)
+{
+	if (env.ignore_gfp_wait)
+		WRITE_ONCE(*env.ignore_gfp_wait, env.old_ignore_gfp_wait);
+	if (env.verbose)
+		WRITE_ONCE(*env.verbose, env.old_verbose);
+	/* Not chosen by the user: "" lets the core choose again. */
+	if (env.rng_saved)
+		file_put(HWRNG_SYSFS "rng_current",
+			 strcmp(env.rng_selected, "1") ? "\n" : env.rng_current);
 }
 
 static struct kunit_case vrng_driver_cases[] = {
@@ -709,15 +1238,24 @@ static struct kunit_case vrng_driver_cases[] = {
 	KUNIT_CASE(driver_oversized_len),
 	KUNIT_CASE(driver_zero_len_forever),
 	KUNIT_CASE(driver_never_completes),
+	KUNIT_CASE(driver_read_killable),
+	KUNIT_CASE(driver_empty_completions_later),
 	KUNIT_CASE(driver_spurious_callbacks),
 	KUNIT_CASE(driver_freeze_restore),
+	KUNIT_CASE(driver_restore_alloc_failure),
+	KUNIT_CASE(driver_restore_register_failure),
+	KUNIT_CASE(driver_register_failure),
 	KUNIT_CASE(driver_probe_alloc_failure),
+	/* Last: on a failure, KASAN's report ends the run (panic_on_warn). */
+	KUNIT_CASE(driver_stats_during_freeze),
 	{}
 };
 
 static struct kunit_suite vrng_driver_suite = {
 	.name = "vrng_driver",
 	.test_cases = vrng_driver_cases,
+	.suite_init = driver_suite_init,
+	.suite_exit = driver_suite_exit,
 };
 
 kunit_test_suites(&vrng_pool_suite, &vrng_driver_suite);
