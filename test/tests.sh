@@ -38,8 +38,6 @@ VRNG_TESTS=(
 	"guest debug pci-dead dead-switch"
 	"guest debug pci rmmod-busy"
 	"guest debug pci cycles"
-	"guest debug hp-pci hotplug"
-	"guest debug hp-pci-dead hotplug-dead"
 	"callflow debug"
 )
 
