@@ -8,11 +8,16 @@ VRNG_TESTS=(
 	"build 6.1-arm64"
 	"build 6.12-arm64"
 	"build 6.1-amd64"
+	"build 6.12-amd64"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
 	"guest 6.12-arm64 pci basic"
 	"guest 6.12-arm64 mmio basic"
 	"guest 6.1-arm64 pci handover"
+	"guest 6.1-amd64 pci basic"
+	"guest 6.12-amd64 pci basic"
+	"guest 6.1-amd64 pci handover"
+	"guest 6.12-amd64 pci handover"
 	"guest 6.1-arm64 pci-slow unbind-busy"
 	"guest 6.1-arm64 pci-dead dead-switch"
 	"guest 6.12-arm64 pci-dead dead-switch"
@@ -143,7 +148,7 @@ stock_modules() {
 # those its script names on a line "# needs: vrng_null hwrng_bench", and
 # the special cases below.
 scenario_files() {
-	local b need
+	local b need arch
 	for need in $(sed -n 's/^# needs: //p' "$VRNG_TOP/test/scenarios/$1.sh"); do
 		case $need in
 		vrng_null)
@@ -151,8 +156,10 @@ scenario_files() {
 			echo "$VRNG_OUT/build-$2/test/modules/vrng_null.ko"
 			;;
 		hwrng_bench)
-			build_tool "$VRNG_TOP/test/tools/hwrng_bench.c" "$VRNG_OUT/hwrng_bench"
-			echo "$VRNG_OUT/hwrng_bench"
+			arch=$(sed -n 's/^KARCH=//p' "$(kernel_env "$2")")
+			build_tool "$VRNG_TOP/test/tools/hwrng_bench.c" \
+				"$VRNG_OUT/tools-$arch/hwrng_bench" "$arch"
+			echo "$VRNG_OUT/tools-$arch/hwrng_bench"
 			;;
 		*) die "scenario $1 needs unknown $need" ;;
 		esac

@@ -1,15 +1,32 @@
 # shellcheck shell=bash
-# The guests' userland (Debian's arm64 busybox, rngtest and libc) and the
-# initramfs archives: a cached base per kernel plus a small archive per
-# scenario. Sourced by test/lib.sh.
+# The guests' userland (Debian's busybox, rngtest and libc for the guest's
+# architecture) and the initramfs archives: a cached base per kernel plus a
+# small archive per scenario. Sourced by test/lib.sh.
 
-# userland_prepare: the guest packages of test/packages (busybox-static,
-# rngtest and libc for arm64). Prints the directory they are unpacked in.
+# guest_triplet ARCH: the multiarch triplet of a guest architecture
+guest_triplet() {
+	case $1 in
+	arm64) echo aarch64-linux-gnu ;;
+	amd64) echo x86_64-linux-gnu ;;
+	*) die "unknown guest architecture $1" ;;
+	esac
+}
+
+# guest_interp ARCH: the dynamic loader's path, as the programs name it
+guest_interp() {
+	case $1 in
+	arm64) echo /lib/ld-linux-aarch64.so.1 ;;
+	amd64) echo /lib64/ld-linux-x86-64.so.2 ;;
+	esac
+}
+
+# userland_prepare ARCH: the guest packages of test/packages (busybox-static,
+# rngtest and libc) for ARCH. Prints the directory they are unpacked in.
 userland_prepare() {
 	local dir pkgs
 
 	apt_update bookworm
-	mapfile -t pkgs < <(declared guest | cut -d' ' -f1)
+	mapfile -t pkgs < <(declared guest | sed "s/ .*/:$1/")
 	fetch bookworm "${pkgs[@]}"
 	dir=$VRNG_CACHE/userland/$(printf '%s\n' "${FETCHED[@]##*/}" | sha1sum | cut -c1-12)
 	unpack "$dir" "${FETCHED[@]}"
@@ -34,24 +51,27 @@ cpio_dir() {
 # the guest init and its library. Cached per kernel and userland version.
 # Prints the path of the archive.
 initramfs_base() {
-	local env=$1 user dir out mods m KVER KMODDIR
+	local env=$1 user dir out mods m triplet interp KVER KMODDIR KARCH
 	# shellcheck disable=SC1090
 	source "$env"
-	user=$(userland_prepare)
+	triplet=$(guest_triplet "$KARCH")
+	interp=$(guest_interp "$KARCH")
+	user=$(userland_prepare "$KARCH")
 	out=$VRNG_CACHE/initramfs/base-$KVER-${user##*/}-$(cat "$VRNG_TOP"/test/guest/* | sha1sum | cut -c1-12).cpio
 	if [[ -s $out ]]; then
 		echo "$out"
 		return 0
 	fi
 	dir=$(mktemp -d)
-	mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,lib/aarch64-linux-gnu,proc,sys,dev,tmp,etc}
-	userland_check "$user"
+	mkdir -p "$dir"/{bin,sbin,usr/bin,usr/sbin,"lib/$triplet",proc,sys,dev,tmp,etc}
+	mkdir -p "$dir$(dirname "$interp")"
+	userland_check "$user" "$triplet"
 	cp "$user/bin/busybox" "$dir/bin/busybox"
 	cp "$user/usr/bin/rngtest" "$dir/usr/bin/rngtest"
 	cp "$user/usr/sbin/rngd" "$dir/usr/sbin/rngd"
-	cp -L "$user/lib/aarch64-linux-gnu/libc.so.6" "$user/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1" \
-		"$dir/lib/aarch64-linux-gnu/"
-	ln -s aarch64-linux-gnu/ld-linux-aarch64.so.1 "$dir/lib/ld-linux-aarch64.so.1"
+	cp -L "$user/lib/$triplet/libc.so.6" "$user/lib/$triplet/$(basename "$interp")" \
+		"$dir/lib/$triplet/"
+	ln -s "/lib/$triplet/$(basename "$interp")" "$dir$interp"
 	cp "$VRNG_TOP/test/guest/init" "$dir/init"
 	cp "$VRNG_TOP/test/guest/lib.sh" "$dir/lib/vrng-guest.sh"
 	chmod 755 "$dir/init"
@@ -69,11 +89,12 @@ initramfs_base() {
 	echo "$out"
 }
 
-# userland_check DIR: every guest package provides in DIR what test/packages
-# says it does.
+# userland_check DIR TRIPLET: every guest package provides in DIR what
+# test/packages says it does.
 userland_check() {
 	local pkg what
 	while read -r pkg what; do
+		what=${what//@TRIPLET@/$2}
 		[[ -e $1$what ]] || die "$what is missing from the guest package $pkg"
 	done < <(declared guest)
 }

@@ -3,59 +3,61 @@
 # the debug kernel built from Debian's newest linux-source, and module
 # builds against either. Sourced by test/lib.sh.
 
-# kernel_prepare NAME: NAME is one of 6.1-arm64, 6.12-arm64, 6.1-amd64.
-# Resolves the current ABI through the meta-packages, fetches image and
-# headers (plus the amd64 kbuild tools), and writes $VRNG_CACHE/kernel-NAME.env
-# with KVER, KARCH, KDIR, KIMAGE, KMODDIR, KPKGVER.
+# kernel_prepare NAME: NAME is one of 5.10-arm64, 6.1-arm64, 6.12-arm64,
+# 6.1-amd64, 6.12-amd64. Resolves the current ABI through the
+# meta-packages of the kernel's Debian suite, fetches image and headers
+# (plus the amd64 kbuild tools), and writes $VRNG_CACHE/kernel-NAME.env
+# with KVER, KARCH, KDIR, KIMAGE, KMODDIR, KPKGVER (and KCC where the
+# headers name a compiler Debian 12 does not have).
 kernel_prepare() {
-	local name=$1 meta_img meta_hdr img hdr arch kbuild_arch=amd64 common kbuild
-	local root env=$VRNG_CACHE/kernel-$1.env debs
+	local name=$1 suite=bookworm meta_img meta_hdr img hdr arch common kbuild
+	local root env=$VRNG_CACHE/kernel-$1.env kcc=""
 
-	apt_update bookworm
 	case $name in
+	5.10-arm64)
+		# Debian 11's kernel; its headers ask for gcc-10, which Debian 12
+		# lacks: built with Debian 12's cross gcc.
+		suite=bullseye arch=arm64 kcc=aarch64-linux-gnu-gcc
+		meta_img=linux-image-arm64 meta_hdr=linux-headers-arm64 ;;
 	6.1-arm64) arch=arm64 meta_img=linux-image-arm64 meta_hdr=linux-headers-arm64 ;;
 	6.12-arm64) arch=arm64 meta_img=linux-image-6.12-arm64 meta_hdr=linux-headers-6.12-arm64 ;;
-	6.1-amd64) arch=amd64 meta_img="" meta_hdr=linux-headers-amd64 ;;
+	6.1-amd64) arch=amd64 meta_img=linux-image-amd64 meta_hdr=linux-headers-amd64 ;;
+	6.12-amd64) arch=amd64 meta_img=linux-image-6.12-amd64 meta_hdr=linux-headers-6.12-amd64 ;;
 	*) die "unknown kernel $name" ;;
 	esac
-	hdr=$(resolve bookworm "$meta_hdr:$arch" '^linux-headers-')
+	apt_update "$suite"
+	hdr=$(resolve "$suite" "$meta_hdr:$arch" '^linux-headers-')
 	hdr=${hdr%%:*}
-	common=$(resolve bookworm "$hdr:$arch" '^linux-headers-.*-common')
+	common=$(resolve "$suite" "$hdr:$arch" '^linux-headers-.*-common')
 	common=${common%%:*}
-	kbuild=$(resolve bookworm "$hdr:$arch" '^linux-kbuild-')
+	kbuild=$(resolve "$suite" "$hdr:$arch" '^linux-kbuild-')
 	kbuild=${kbuild%%:*}
+	img=$(resolve "$suite" "$meta_img:$arch" '^linux-image-[0-9]')
+	img=${img%%:*}
 	local kver=${hdr#linux-headers-}
-	fetch bookworm "$hdr:$arch" "$common" "$kbuild:$kbuild_arch"
-	debs=("${FETCHED[@]}")
-	if [[ -n $meta_img ]]; then
-		img=$(resolve bookworm "$meta_img:$arch" '^linux-image-[0-9]')
-		img=${img%%:*}
-		fetch bookworm "$img:$arch"
-		debs+=("${FETCHED[@]}")
-	fi
+	fetch "$suite" "$hdr:$arch" "$common" "$kbuild:amd64" "$img:$arch"
 	root=$VRNG_CACHE/kernels/$kver
-	if [[ ! -e $root/.done ]]; then
+	# .done names the packages unpacked: a cache made from others is redone.
+	if [[ $(cat "$root/.done" 2>/dev/null) != "$(printf '%s\n' "${FETCHED[@]##*/}")" ]]; then
 		log "unpacking $kver"
-		unpack "$root" "${debs[@]}"
+		rm -rf "$root"
+		unpack "$root" "${FETCHED[@]}"
 		rm "$root/.done"
 		# The headers include their common part by absolute path.
 		sed -i "s|^include /usr/src/|include $root/usr/src/|" \
 			"$root/usr/src/linux-headers-$kver/Makefile"
-		if [[ -n $meta_img ]]; then
-			depmod -b "$root" "$kver" || die "depmod $kver failed"
-		fi
-		touch "$root/.done"
+		depmod -b "$root" "$kver" || die "depmod $kver failed"
+		printf '%s\n' "${FETCHED[@]##*/}" >"$root/.done"
 	fi
 	{
 		echo "KNAME=$name"
 		echo "KVER=$kver"
 		echo "KARCH=$arch"
 		echo "KDIR=$root/usr/src/linux-headers-$kver"
-		echo "KPKGVER=$(pkg_version bookworm "$hdr:$arch")"
-		if [[ -n $meta_img ]]; then
-			echo "KIMAGE=$root/boot/vmlinuz-$kver"
-			echo "KMODDIR=$root/lib/modules/$kver"
-		fi
+		echo "KPKGVER=$(pkg_version "$suite" "$hdr:$arch")"
+		echo "KIMAGE=$root/boot/vmlinuz-$kver"
+		echo "KMODDIR=$root/lib/modules/$kver"
+		[[ -z $kcc ]] || echo "KCC=$kcc"
 	} >"$env"
 	echo "$env"
 }
@@ -64,11 +66,12 @@ kernel_prepare() {
 # for) for the kernel described by ENV in the directory OUT, with W=1;
 # any compiler warning fails the build. Prints the path of vrng.ko.
 build_module() {
-	local env=$1 out=$2 cross=() KARCH KDIR KVER
+	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC=""
 	shift 2
 	# shellcheck disable=SC1090
 	source "$env"
 	[[ $KARCH == arm64 ]] && cross=(CROSS_COMPILE=aarch64-linux-gnu-)
+	[[ -z $KCC ]] || cross+=("CC=$KCC")
 	kbuild_check_tools "$KDIR"
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -94,10 +97,12 @@ kbuild_check_tools() {
 	fi
 }
 
-# build_tool SRC OUT: a static arm64 binary for the guest from test/tools.
+# build_tool SRC OUT ARCH: a static binary for an ARCH guest from test/tools.
 build_tool() {
-	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" ||
-		die "cannot build $1"
+	local cc=gcc
+	[[ $3 == arm64 ]] && cc=aarch64-linux-gnu-gcc
+	mkdir -p "$(dirname "$2")"
+	$cc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" || die "cannot build $1"
 }
 
 # debug_kernel_prepare: build an arm64 kernel from Debian's newest

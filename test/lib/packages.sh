@@ -72,7 +72,7 @@ need() {
 }
 
 # apt_priv SET ARGS...: apt-get/apt-cache with a private configuration for
-# the suite set SET (bookworm or sid), amd64 + arm64. The system's apt
+# the suite set SET (bookworm, bullseye or sid), amd64 + arm64. The system's apt
 # sources are never touched.
 apt_opts() {
 	local d=$VRNG_CACHE/apt-$1
@@ -95,6 +95,11 @@ apt_sources() {
 	bookworm)
 		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian bookworm main"
 		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian-security bookworm-security main"
+		;;
+	bullseye)
+		# The release suite: bullseye-security answers 404 for the newest
+		# kernels' packages.
+		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian bullseye main"
 		;;
 	sid)
 		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian sid main"

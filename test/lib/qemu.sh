@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# Booting arm64 guests under QEMU (TCG) and judging their console output.
+# Booting arm64 and amd64 guests under QEMU (TCG) and judging their
+# console output.
 # Sourced by test/lib.sh.
 
 # The report headers of the kernel's bug detectors. Matched case-sensitively
@@ -7,14 +8,26 @@
 # KernelAddressSanitizer initialized") do not count.
 VRNG_SPLAT_RE='(WARNING:|BUG:|Oops|Kernel panic|blocked for more than|hung_task|Call trace:|KASAN:|possible recursive locking|possible circular locking|inconsistent lock state|suspicious RCU usage|unreferenced object|UBSAN:|general protection fault)'
 
-# boot_guest IMAGE INITRD LOG DEVICE-ARGS [APPEND]: run an arm64 guest and
-# wait for it to power off (bounded by VRNG_GUEST_TIMEOUT). Console to LOG.
+# qemu_machine ARCH: the QEMU command and machine for a guest architecture
+# (both TCG: -cpu max), then the console device the kernel is told of.
+qemu_machine() {
+	case $1 in
+	arm64) echo "qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on ttyAMA0" ;;
+	amd64) echo "qemu-system-x86_64 -M q35 -cpu max ttyS0" ;;
+	*) die "unknown guest architecture $1" ;;
+	esac
+}
+
+# boot_guest IMAGE INITRD LOG DEVICE-ARGS [APPEND]: run a guest of the
+# architecture $KARCH (from the kernel's env; arm64 by default) and wait for
+# it to power off (bounded by VRNG_GUEST_TIMEOUT). Console to LOG.
 # When DEVICE-ARGS has hot-pluggable devices, QEMU gets a QMP socket and
 # test/qmp_host.py serves the guest's "VRNG-QMP:" requests (log: LOG.qmp).
 boot_guest() {
 	local image=$1 initrd=$2 logf=$3 devargs=$4 append=${5:-} rc=0 sock="" host=""
-	local -a dev qmp=()
+	local -a dev qmp=() machine
 	read -r -a dev <<<"$devargs"
+	read -r -a machine <<<"$(qemu_machine "${KARCH:-arm64}")"
 	if [[ $devargs == *pcie-root-port* ]]; then
 		sock=$(mktemp -u "${TMPDIR:-/tmp}/vrng-qmp.XXXXXX")
 		qmp=(-qmp "unix:$sock,server=on,wait=off")
@@ -23,10 +36,10 @@ boot_guest() {
 		host=$!
 	fi
 	timeout --foreground -k 10 "$VRNG_GUEST_TIMEOUT" \
-		qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on -smp 2 -m "${VRNG_GUEST_MEM:-1024}" \
+		"${machine[@]:0:${#machine[@]}-1}" -smp 2 -m "${VRNG_GUEST_MEM:-1024}" \
 		-nodefaults -no-reboot -display none -monitor none -serial stdio \
 		-kernel "$image" -initrd "$initrd" \
-		-append "console=ttyAMA0 rdinit=/init panic=-1 oops=panic $append" \
+		-append "console=${machine[-1]} rdinit=/init panic=-1 oops=panic $append" \
 		"${qmp[@]}" "${dev[@]}" </dev/null >>"$logf" 2>&1 || rc=$?
 	[[ $rc -eq 124 || $rc -eq 137 ]] && echo "VRNG-HARNESS: guest timed out after ${VRNG_GUEST_TIMEOUT}s" >>"$logf"
 	if [[ -n $host ]]; then
