@@ -7,7 +7,6 @@
 #define _VRNG_H
 
 #include <linux/hw_random.h>
-#include <linux/align.h>
 #include <linux/compiler.h>
 #include <linux/minmax.h>
 #include <linux/spinlock.h>
@@ -33,7 +32,7 @@ struct virtqueue;
  * at most) so that a broken device cannot make a reader spin.
  */
 #define VRNG_EMPTY_BURST	8U
-#define VRNG_BACKOFF_MAX	HZ
+#define VRNG_BACKOFF_MAX	((unsigned long)HZ)
 
 /*
  * A blocking read that gets no byte for this long returns 0: the hwrng

@@ -3,21 +3,67 @@
  * vrng - the one place where kernel version differences are handled.
  * Each shim names the version and the change it covers. Features are
  * tested where the kernel offers something to test; the hwrng quality
- * rule changed with nothing to test, so that one compares versions.
+ * rule changed with nothing to test, so that one compares versions, as do
+ * shims of functions (not testable with the preprocessor).
  */
 #ifndef _VRNG_COMPAT_H
 #define _VRNG_COMPAT_H
 
 #include <linux/version.h>
 
+#include <linux/pm.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
+#include <linux/virtio_config.h>
+
+/*
+ * 5.13: IS_ALIGNED() moved from <linux/kernel.h> to <linux/align.h>. A
+ * header's presence can only be tested with __has_include(), which sparse
+ * 0.6.4 does not know: compare versions.
+ */
+#if KERNEL_VERSION(5, 13, 0) > LINUX_VERSION_CODE
+#include <linux/kernel.h>
+#else
+#include <linux/align.h>
+#endif
 
 /* 6.9: register_virtio_driver() became a macro that sets .driver.owner. */
 #ifdef register_virtio_driver
 #define VRNG_DRIVER_OWNER	NULL
 #else
 #define VRNG_DRIVER_OWNER	THIS_MODULE
+#endif
+
+/*
+ * 5.16: virtio_reset_device() replaced calling the transport's reset
+ * directly. A function, not a macro: nothing to test but the version; a
+ * private one takes its name, so that a stable backport cannot clash.
+ */
+#if KERNEL_VERSION(5, 16, 0) > LINUX_VERSION_CODE
+static inline void vrng_virtio_reset_device(struct virtio_device *dev)
+{
+	dev->config->reset(dev);
+}
+
+#define virtio_reset_device(dev)	vrng_virtio_reset_device(dev)
+#endif
+
+/* 5.17: pm_sleep_ptr() drops a PM callback without CONFIG_PM_SLEEP. */
+#ifndef pm_sleep_ptr
+#define pm_sleep_ptr(_ptr)	(IS_ENABLED(CONFIG_PM_SLEEP) ? (_ptr) : NULL)
+#endif
+
+/*
+ * 6.1 and before: struct virtio_driver has .freeze and .restore only with
+ * CONFIG_PM (later, always). Without CONFIG_PM there is no CONFIG_PM_SLEEP
+ * either, so pm_sleep_ptr() would give NULL: leaving them out is the same.
+ */
+#ifdef CONFIG_PM
+#define VRNG_PM_SLEEP_OPS(freeze_fn, restore_fn)		\
+	.freeze = pm_sleep_ptr(freeze_fn),			\
+	.restore = pm_sleep_ptr(restore_fn)
+#else
+#define VRNG_PM_SLEEP_OPS(freeze_fn, restore_fn)
 #endif
 
 /* 7.0: kzalloc_obj() sizes the allocation by the object's type. */

@@ -256,14 +256,15 @@ static void vrng_remove(struct virtio_device *vdev)
 	kfree(vi);
 }
 
-static int vrng_freeze(struct virtio_device *vdev)
+/* Without CONFIG_PM, unused: see VRNG_PM_SLEEP_OPS(). */
+static int __maybe_unused vrng_freeze(struct virtio_device *vdev)
 {
 	vrng_teardown(vdev->priv);
 	return 0;
 }
 
 /* On failure nothing is left set up; remove still works. */
-static int vrng_restore(struct virtio_device *vdev)
+static int __maybe_unused vrng_restore(struct virtio_device *vdev)
 {
 	return vrng_start(vdev->priv);
 }
@@ -280,8 +281,7 @@ static struct virtio_driver vrng_driver = {
 	.id_table = vrng_id_table,
 	.probe = vrng_probe,
 	.remove = vrng_remove,
-	.freeze = pm_sleep_ptr(vrng_freeze),
-	.restore = pm_sleep_ptr(vrng_restore),
+	VRNG_PM_SLEEP_OPS(vrng_freeze, vrng_restore),
 };
 
 static int __init vrng_init(void)
