@@ -12,10 +12,11 @@
  * read, callback and remove run.
  *
  * The suite arranges what it needs itself, whatever else is loaded: it sets
- * the hwrng core's current source to "none", so that the core's fill thread
- * never reads the devices made here (the tests call .read themselves, one
- * reader at a time, as the core does), and arms failslab for sleeping
- * allocations, quietly; both are restored at its end. Only vrng.ko must be
+ * the hwrng core's current source to "none" (before 7.0, to a quiet hwrng
+ * of its own), so that the core's fill thread never reads the devices made
+ * here (the tests call .read themselves, one reader at a time, as the core
+ * does), and arms failslab for sleeping allocations, quietly; both are
+ * restored at its end. Only vrng.ko must be
  * loaded first. (Concurrent readers through /dev/hwrng and unbind are
  * tested in a guest, test/scenarios/unbind-busy.sh.)
  */
@@ -35,6 +36,8 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
+
+#include "vrng_kunit_compat.h"
 
 /* ------------------------------------------------------------ vrng_pool */
 
@@ -377,25 +380,24 @@ static int fake_finalize_features(struct virtio_device *vdev)
 	return 0;
 }
 
-static int fake_find_vqs(struct virtio_device *vdev, unsigned int nvqs,
-			 struct virtqueue *vqs[],
-			 struct virtqueue_info vqs_info[],
-			 struct irq_affinity *desc)
+/* The one queue, for find_vqs() in either form (vrng_kunit_compat.h). */
+static int fake_find_vq(struct virtio_device *vdev, struct virtqueue **vqp,
+			void (*callback)(struct virtqueue *vq),
+			const char *name)
 {
 	struct fake_rng *f = to_fake(vdev);
 
-	if (nvqs != 1)
-		return -EINVAL;
 	f->vq = vring_create_virtqueue(0, 8, SMP_CACHE_BYTES, vdev, true, true,
-				       false, fake_notify, vqs_info[0].callback,
-				       vqs_info[0].name);
+				       false, fake_notify, callback, name);
 	if (!f->vq)
 		return -ENOMEM;
 	f->vqs++;
 	f->last_avail = 0;
-	vqs[0] = f->vq;
+	*vqp = f->vq;
 	return 0;
 }
+
+VRNG_KUNIT_FIND_VQS(fake)
 
 /* A second del_vqs() is counted, not done: on virtio-mmio it frees an IRQ twice. */
 static void fake_del_vqs(struct virtio_device *vdev)
@@ -514,6 +516,20 @@ static int fake_read(struct fake_rng *f, void *buf, size_t len, bool wait)
 	if (!vi)	/* unbound by a case's cleanup */
 		return -ENODEV;
 	return vi->hwrng.read(&vi->hwrng, buf, len, wait);
+}
+
+/*
+ * The stream position of the next byte vrng hands out: the device wrote
+ * up to f->stream, and vrng still holds what it has not served (a device
+ * that fills what it reports). Not 0 for a new device before 6.10, whose
+ * hwrng core reads some bytes at registration (add_early_randomness()).
+ */
+static u64 fake_next_pos(struct fake_rng *f)
+{
+	const struct vrng_pool *pool = &fake_vi(f)->pool;
+	u64 held = pool->cur ? pool->cur->len - pool->cur->off : 0;
+
+	return f->stream - pool->avail - held;
 }
 
 /*
@@ -697,11 +713,12 @@ static void expect_released_by_remove(struct kunit *test, struct fake_rng *f,
 static void driver_reads_in_order(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
-	u64 pos = 0;
 	size_t len;
 	unsigned int i;
+	u64 pos;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	pos = fake_next_pos(f);
 	for (len = 1; len <= 4096; len += (len < 130 ? 1 : 97))
 		expect_stream(test, f, &pos, len);
 	expect_stream(test, f, &pos, 4096);
@@ -712,9 +729,10 @@ static void driver_reads_in_order(struct kunit *test)
 static void driver_short_completions(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_SHORT);
-	u64 pos = 0;
+	u64 pos;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	pos = fake_next_pos(f);
 	expect_stream(test, f, &pos, 1);
 	expect_stream(test, f, &pos, 64);
 	expect_stream(test, f, &pos, 1000);
@@ -724,9 +742,10 @@ static void driver_short_completions(struct kunit *test)
 static void driver_oversized_len(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_OVER);
-	u64 pos = 0;
+	u64 pos;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	pos = fake_next_pos(f);
 	expect_stream(test, f, &pos, 3 * fake_vi(f)->pool.bufsize + 5);
 	KUNIT_EXPECT_GT(test, fake_vi(f)->stats.clamped, 0ULL);
 }
@@ -883,10 +902,11 @@ static void driver_freeze_restore(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
 	struct vrng_dev *vi;
-	u64 pos = 0, before;
+	u64 pos, before;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	vi = fake_vi(f);
+	pos = fake_next_pos(f);
 	expect_stream(test, f, &pos, 10);
 	KUNIT_ASSERT_NOT_NULL(test, vi->pool.cur);
 	KUNIT_EXPECT_GT(test, vi->pool.avail + vi->pool.cur->len - vi->pool.cur->off, 0UL);
@@ -939,10 +959,11 @@ static void driver_stats_during_freeze(struct kunit *test)
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
 	struct stats_reader *s;
 	struct task_struct *t;
-	u64 pos = 0;
+	u64 pos;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
+	pos = fake_next_pos(f);
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->m.size = PAGE_SIZE;
@@ -957,8 +978,9 @@ static void driver_stats_during_freeze(struct kunit *test)
 		expect_stream(test, f, &pos, 8);
 		KUNIT_ASSERT_NOT_NULL(test, fake_vi(f)->pool.cur);
 		KUNIT_ASSERT_EQ(test, virtio_device_freeze(&f->vdev), 0);
-		pos = f->stream;	/* what was not served is gone */
 		KUNIT_ASSERT_EQ(test, virtio_device_restore(&f->vdev), 0);
+		/* What was not served is gone: the stream resumes after it. */
+		pos = fake_next_pos(f);
 	}
 	kunit_release_action(test, stop_kthread, t);
 	KUNIT_EXPECT_GT(test, s->shows, 0UL);
@@ -973,11 +995,17 @@ static void expect_stopped(struct kunit *test, struct fake_rng *f)
 	KUNIT_EXPECT_FALSE(test, f->status & VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
-/* A quiet hwrng that takes a name vrng is about to use. */
-static int squatter_read(struct hwrng *rng, void *data, size_t max, bool wait)
+/* A quiet hwrng: it never has a byte. */
+static int quiet_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
 	return 0;
 }
+
+/* A quiet hwrng that takes a name vrng is about to use. */
+struct squatter {
+	struct hwrng rng;
+	char name[sizeof_field(struct vrng_dev, name)];
+};
 
 static void squatter_cleanup(void *data)
 {
@@ -986,13 +1014,14 @@ static void squatter_cleanup(void *data)
 
 static void squat_name(struct kunit *test, const char *name)
 {
-	struct hwrng *rng = kunit_kzalloc(test, sizeof(*rng), GFP_KERNEL);
+	struct squatter *sq = kunit_kzalloc(test, sizeof(*sq), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, rng);
-	rng->name = kunit_kstrdup(test, name, GFP_KERNEL);
-	rng->read = squatter_read;
-	KUNIT_ASSERT_EQ(test, hwrng_register(rng), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, squatter_cleanup, rng), 0);
+	KUNIT_ASSERT_NOT_NULL(test, sq);
+	strscpy(sq->name, name, sizeof(sq->name));
+	sq->rng.name = sq->name;
+	sq->rng.read = quiet_read;
+	KUNIT_ASSERT_EQ(test, hwrng_register(&sq->rng), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, squatter_cleanup, &sq->rng), 0);
 }
 
 /* Freeze a new device, bound and with its buffers held by the device. */
@@ -1017,12 +1046,14 @@ static void driver_restore_alloc_failure(struct kunit *test)
 	struct fake_rng *f;
 	int err;
 
+	if (!IS_ENABLED(CONFIG_FAILSLAB))
+		kunit_skip(test, "no CONFIG_FAILSLAB: nothing to inject");
 	for (n = 1; n < 100; n++) {
 		f = fake_frozen(test);
-		current->fail_nth = n;
+		vrng_fail_nth_set(n);
 		err = virtio_device_restore(&f->vdev);
-		left = current->fail_nth;
-		current->fail_nth = 0;
+		left = vrng_fail_nth_get();
+		vrng_fail_nth_set(0);
 		if (left)
 			break;	/* restore made fewer than n allocations */
 		if (err) {
@@ -1062,7 +1093,7 @@ static void driver_register_failure(struct kunit *test)
 	char name[16];
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	strscpy(name, fake_vi(f)->name);
+	strscpy(name, fake_vi(f)->name, sizeof(name));
 	fake_remove(f);
 
 	squat_name(test, name);	/* the index just freed is the next one */
@@ -1087,10 +1118,12 @@ static void driver_probe_alloc_failure(struct kunit *test)
 	struct fake_rng *f;
 	char name[16];
 
+	if (!IS_ENABLED(CONFIG_FAILSLAB))
+		kunit_skip(test, "no CONFIG_FAILSLAB: nothing to inject");
 	/* Devices bound elsewhere may hold the first indices. */
 	f = fake_add(test, false, FAKE_FULL);
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	strscpy(name, fake_vi(f)->name);
+	strscpy(name, fake_vi(f)->name, sizeof(name));
 	fake_remove(f);
 
 	for (n = 1; n < 200; n++) {
@@ -1098,10 +1131,10 @@ static void driver_probe_alloc_failure(struct kunit *test)
 		int err;
 
 		f = fake_new(test, false, FAKE_FULL);
-		current->fail_nth = n;
+		vrng_fail_nth_set(n);
 		err = register_virtio_device(&f->vdev);
-		left = current->fail_nth;
-		current->fail_nth = 0;
+		left = vrng_fail_nth_get();
+		vrng_fail_nth_set(0);
 
 		if (err)
 			put_device(&f->vdev.dev);
@@ -1127,6 +1160,7 @@ static struct {
 	char rng_current[32];	/* "none" or a name, before the suite */
 	char rng_selected[4];	/* "1" if chosen by the user */
 	bool rng_saved;
+	bool rng_parked;	/* vrng_kunit_park registered */
 	bool *ignore_gfp_wait;	/* failslab's knobs, NULL if absent */
 	bool old_ignore_gfp_wait;
 	unsigned long *verbose;
@@ -1186,9 +1220,71 @@ static void *failslab_knob(const char *name)
 }
 
 /*
- * No hwrng current ("none", since 7.0), so that the core's fill thread
- * reads none of the test's devices (a new one does not replace a source
- * the user chose); failslab armed for GFP_KERNEL, without stack dumps.
+ * Where the core has no "none": the current source while the suite runs.
+ * Quality 0: before 6.2 that starts no fill thread; since, the thread gets
+ * no byte from it and sleeps.
+ */
+static struct hwrng vrng_kunit_park = {
+	.name = "vrng_kunit_park",
+	.read = quiet_read,
+};
+
+/* 0 if the core's current source is @name, chosen as by the user. */
+static int rng_current_is(const char *name)
+{
+	char cur[32], sel[4];
+	int err;
+
+	err = file_get(HWRNG_SYSFS "rng_current", cur, sizeof(cur));
+	if (!err)
+		err = file_get(HWRNG_SYSFS "rng_selected", sel, sizeof(sel));
+	if (!err && (strcmp(cur, name) || strcmp(sel, "1")))
+		err = -EINVAL;
+	return err;
+}
+
+/*
+ * Choose "none" as the user would (7.0). An older core ignores an unknown
+ * name and may make a new hwrng current: choose a quiet one of the suite's
+ * instead, which new ones do not replace either.
+ */
+static int rng_choose_none(void)
+{
+	int err;
+
+	err = file_put(HWRNG_SYSFS "rng_current", "none");
+	if (!err && !rng_current_is("none"))
+		return 0;
+	err = hwrng_register(&vrng_kunit_park);
+	if (err)
+		return err;
+	env.rng_parked = true;
+	err = file_put(HWRNG_SYSFS "rng_current", vrng_kunit_park.name);
+	return err ?: rng_current_is(vrng_kunit_park.name);
+}
+
+/* Undo driver_suite_init(), all or the part it did. */
+static void driver_suite_exit(struct kunit_suite *suite)
+{
+	if (env.ignore_gfp_wait)
+		WRITE_ONCE(*env.ignore_gfp_wait, env.old_ignore_gfp_wait);
+	if (env.verbose)
+		WRITE_ONCE(*env.verbose, env.old_verbose);
+	/* Not chosen by the user: "" lets the core choose again. */
+	if (env.rng_saved)
+		file_put(HWRNG_SYSFS "rng_current",
+			 strcmp(env.rng_selected, "1") ? "\n" : env.rng_current);
+	if (env.rng_parked)
+		hwrng_unregister(&vrng_kunit_park);
+	env.rng_saved = false;
+	env.rng_parked = false;
+}
+
+/*
+ * No hwrng current ("none", or a quiet one), so that the core's fill
+ * thread reads none of the test's devices (a new one does not replace a
+ * source the user chose); failslab armed for GFP_KERNEL, without stack
+ * dumps.
  */
 static int driver_suite_init(struct kunit_suite *suite)
 {
@@ -1199,13 +1295,16 @@ static int driver_suite_init(struct kunit_suite *suite)
 	if (!err)
 		err = file_get(HWRNG_SYSFS "rng_selected", env.rng_selected,
 			       sizeof(env.rng_selected));
-	if (!err)
-		err = file_put(HWRNG_SYSFS "rng_current", "none");
+	if (!err) {
+		env.rng_saved = true;
+		err = rng_choose_none();
+	}
 	if (err) {
-		pr_err("vrng_kunit: cannot set rng_current to none: %d\n", err);
+		pr_err("vrng_kunit: cannot take the hwrng core's current source: %d\n",
+		       err);
+		driver_suite_exit(suite);
 		return err;
 	}
-	env.rng_saved = true;
 
 	env.ignore_gfp_wait = failslab_knob("ignore-gfp-wait");
 	env.verbose = failslab_knob("verbose");
@@ -1218,18 +1317,6 @@ static int driver_suite_init(struct kunit_suite *suite)
 		WRITE_ONCE(*env.verbose, 0);
 	}
 	return 0;
-}
-
-static void driver_suite_exit(struct kunit_suite *suite)
-{
-	if (env.ignore_gfp_wait)
-		WRITE_ONCE(*env.ignore_gfp_wait, env.old_ignore_gfp_wait);
-	if (env.verbose)
-		WRITE_ONCE(*env.verbose, env.old_verbose);
-	/* Not chosen by the user: "" lets the core choose again. */
-	if (env.rng_saved)
-		file_put(HWRNG_SYSFS "rng_current",
-			 strcmp(env.rng_selected, "1") ? "\n" : env.rng_current);
 }
 
 static struct kunit_case vrng_driver_cases[] = {
