@@ -46,9 +46,10 @@ cpio_dir() {
 		cpio --quiet -o -H newc -R 0:0) >"$2" || die "cpio of $1 failed"
 }
 
-# initramfs_base ENV: a cpio with busybox, rngtest + libc, the transport
-# modules of the kernel in ENV (virtio_pci, virtio_mmio and dependencies),
-# the guest init and its library. Cached per kernel and userland version.
+# initramfs_base ENV: a cpio with busybox, rngtest + libc, the modules of
+# the kernel in ENV that vrng needs (virtio_pci, virtio_mmio, and rng_core
+# where it is not built in, with their dependencies), the guest init and
+# its library. Cached per kernel, userland version and this file.
 # Prints the path of the archive.
 initramfs_base() {
 	local env=$1 user dir out mods m triplet interp KVER KMODDIR KARCH
@@ -57,7 +58,7 @@ initramfs_base() {
 	triplet=$(guest_triplet "$KARCH")
 	interp=$(guest_interp "$KARCH")
 	user=$(userland_prepare "$KARCH")
-	out=$VRNG_CACHE/initramfs/base-$KVER-${user##*/}-$(cat "$VRNG_TOP"/test/guest/* | sha1sum | cut -c1-12).cpio
+	out=$VRNG_CACHE/initramfs/base-$KVER-${user##*/}-$(cat "$VRNG_TOP"/test/guest/* "${BASH_SOURCE[0]}" | sha1sum | cut -c1-12).cpio
 	if [[ -s $out ]]; then
 		echo "$out"
 		return 0
@@ -77,7 +78,7 @@ initramfs_base() {
 	chmod 755 "$dir/init"
 	mkdir -p "$dir/lib/modules/$KVER"
 	: >"$dir/etc/modules.load"
-	mods=$(module_closure "$KMODDIR" virtio_pci virtio_mmio)
+	mods=$(module_closure "$KMODDIR" virtio_pci virtio_mmio rng_core)
 	for m in $mods; do
 		install_module "$KMODDIR/$m" "$dir/lib/modules/$KVER/${m%.xz}"
 		echo "/lib/modules/$KVER/${m%.xz}" >>"$dir/etc/modules.load"
