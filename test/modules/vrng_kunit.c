@@ -519,17 +519,32 @@ static int fake_read(struct fake_rng *f, void *buf, size_t len, bool wait)
 }
 
 /*
- * The stream position of the next byte vrng hands out: the device wrote
- * up to f->stream, and vrng still holds what it has not served (a device
- * that fills what it reports). Not 0 for a new device before 6.10, whose
- * hwrng core reads some bytes at registration (add_early_randomness()).
+ * The stream position of the next byte vrng hands out on a new device:
+ * the stream starts at 0 and is served in order, so it is what vrng has
+ * served (retired buffers, and the held one so far). Not 0 before 6.10,
+ * whose hwrng core reads some bytes at registration
+ * (add_early_randomness()). Bytes the device wrote into buffers vrng has
+ * not taken back yet do not count: they are still to be served.
  */
 static u64 fake_next_pos(struct fake_rng *f)
 {
-	const struct vrng_pool *pool = &fake_vi(f)->pool;
-	u64 held = pool->cur ? pool->cur->len - pool->cur->off : 0;
+	const struct vrng_dev *vi = fake_vi(f);
 
-	return f->stream - pool->avail - held;
+	return vi->stats.bytes + (vi->pool.cur ? vi->pool.cur->off : 0);
+}
+
+/*
+ * Across freeze and restore: unserved bytes are dropped, so the stream
+ * resumes where the device stopped writing, plus what restore's
+ * registration read before 6.10.
+ */
+static void fake_freeze_restore(struct kunit *test, struct fake_rng *f,
+				u64 *pos)
+{
+	KUNIT_ASSERT_EQ(test, virtio_device_freeze(&f->vdev), 0);
+	*pos = f->stream - fake_next_pos(f);
+	KUNIT_ASSERT_EQ(test, virtio_device_restore(&f->vdev), 0);
+	*pos += fake_next_pos(f);
 }
 
 /*
@@ -977,10 +992,7 @@ static void driver_stats_during_freeze(struct kunit *test)
 	for (i = 0; i < 100; i++) {
 		expect_stream(test, f, &pos, 8);
 		KUNIT_ASSERT_NOT_NULL(test, fake_vi(f)->pool.cur);
-		KUNIT_ASSERT_EQ(test, virtio_device_freeze(&f->vdev), 0);
-		KUNIT_ASSERT_EQ(test, virtio_device_restore(&f->vdev), 0);
-		/* What was not served is gone: the stream resumes after it. */
-		pos = fake_next_pos(f);
+		fake_freeze_restore(test, f, &pos);
 	}
 	kunit_release_action(test, stop_kthread, t);
 	KUNIT_EXPECT_GT(test, s->shows, 0UL);
