@@ -9,10 +9,15 @@ VRNG_TESTS=(
 	"build 6.12-arm64"
 	"build 6.1-amd64"
 	"build 6.12-amd64"
+	"build 5.10-arm64"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
 	"guest 6.12-arm64 pci basic"
 	"guest 6.12-arm64 mmio basic"
+	"guest 5.10-arm64 pci basic"
+	"guest 5.10-arm64 mmio basic"
+	"guest 5.10-arm64 pci early"
+	"guest 6.1-arm64 pci early"
 	"guest 6.1-arm64 pci handover"
 	"guest 6.1-amd64 pci basic"
 	"guest 6.12-amd64 pci basic"
@@ -44,6 +49,10 @@ VRNG_TESTS=(
 	"guest debug pci rmmod-busy"
 	"guest debug pci cycles"
 	"callflow debug"
+	"build debug-6.1"
+	"kunit debug-6.1"
+	"guest debug-6.1 pci basic"
+	"guest debug-6.1 pci-dead dead-switch"
 )
 
 VRNG_PASSED=0
@@ -96,15 +105,16 @@ summary() {
 }
 
 # kernel_env KNAME: prepared once per run; KNAME "debug" is the debug
-# kernel built from Debian's newest linux-source.
+# kernel built from Debian's newest linux-source, "debug-6.1" the one built
+# from Debian 12's (LTS) linux-source-6.1.
 kernel_env() {
 	local env=$VRNG_OUT/kernel-$1.env
 	if [[ ! -s $env ]]; then
-		if [[ $1 == debug ]]; then
-			cp "$(debug_kernel_prepare)" "$env"
-		else
-			cp "$(kernel_prepare "$1")" "$env"
-		fi
+		case $1 in
+		debug) cp "$(debug_kernel_prepare sid debug)" "$env" ;;
+		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1)" "$env" ;;
+		*) cp "$(kernel_prepare "$1")" "$env" ;;
+		esac
 	fi
 	echo "$env"
 }

@@ -105,19 +105,20 @@ build_tool() {
 	$cc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" || die "cannot build $1"
 }
 
-# debug_kernel_prepare: build an arm64 kernel from Debian's newest
-# linux-source-* (sid) with test/kernel/debug.config merged over
+# debug_kernel_prepare SET KNAME: build an arm64 kernel from the newest
+# linux-source-* of the suite set SET (sid: the newest kernel; bookworm:
+# Debian 12's LTS, 6.1) with test/kernel/debug.config merged over
 # allnoconfig, cached by source version, fragment and compiler. Writes and
-# prints an env file like kernel_prepare's (KDIR is the build tree, with
-# vmlinux and the gdb scripts).
+# prints an env file like kernel_prepare's, named KNAME (KDIR is the build
+# tree, with vmlinux and the gdb scripts).
 debug_kernel_prepare() {
-	local meta src ver key dir env frag=$VRNG_TOP/test/kernel/debug.config
+	local set=$1 kname=$2 meta src ver key dir env frag=$VRNG_TOP/test/kernel/debug.config
 	local cross=aarch64-linux-gnu- tarball lock
 
-	apt_update sid
-	meta=$(resolve sid linux-source '^linux-source-[0-9]')
-	fetch sid "$meta"
-	ver=$(pkg_version sid "$meta")
+	apt_update "$set"
+	meta=$(resolve "$set" linux-source '^linux-source-[0-9]')
+	fetch "$set" "$meta"
+	ver=$(pkg_version "$set" "$meta")
 	key=$ver-$(cat "$frag" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
 	dir=$VRNG_CACHE/debug-kernel/$key
 	env=$dir/kernel.env
@@ -158,7 +159,7 @@ debug_kernel_prepare() {
 	local kver
 	kver=$(cat "$dir/build/include/config/kernel.release")
 	{
-		echo "KNAME=debug"
+		echo "KNAME=$kname"
 		echo "KVER=$kver"
 		echo "KARCH=arm64"
 		echo "KDIR=$dir/build"
