@@ -199,6 +199,7 @@ scenario_files() {
 test_guest() {
 	local kname=$1 transport=$2 scenario=$3 ndev=${4:-1} env base initrd logf files
 	env=$(kernel_env "$kname")
+	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
 	base=$(initramfs_base "$env")
 	files=$(scenario_files "$scenario" "$kname")
 	if [[ -n $files ]]; then mapfile -t files <<<"$files"; else files=(); fi

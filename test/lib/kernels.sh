@@ -63,15 +63,17 @@ kernel_prepare() {
 }
 
 # build_module ENV OUT [MAKEARGS...]: build vrng.ko (and what MAKEARGS ask
-# for) for the kernel described by ENV in the directory OUT, with W=1;
-# any compiler warning fails the build. Prints the path of vrng.ko.
+# for) for the kernel described by ENV in the directory OUT, with W=1 and
+# sparse (unless ENV says KSPARSE=no); any warning fails the build. Prints
+# the path of vrng.ko.
 build_module() {
-	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC=""
+	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC="" KSPARSE=yes
 	shift 2
 	# shellcheck disable=SC1090
 	source "$env"
 	[[ $KARCH == arm64 ]] && cross=(CROSS_COMPILE=aarch64-linux-gnu-)
 	[[ -z $KCC ]] || cross+=("CC=$KCC")
+	[[ $KSPARSE == no ]] || cross+=(C=2 CHECK=sparse)
 	kbuild_check_tools "$KDIR"
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -168,6 +170,8 @@ debug_kernel_prepare() {
 		echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
 		echo "KMODDIR=$dir/root/lib/modules/$kver"
 		echo "KAPPEND='panic_on_warn=1 kunit.enable=1 kunit.autorun=1'"
+		# Debian 12's sparse (0.6.4) is too old for 7.x's Kbuild.
+		[[ $set == sid ]] && echo "KSPARSE=no"
 	} >"$env"
 	echo "$env"
 }
