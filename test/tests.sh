@@ -42,6 +42,7 @@ VRNG_TESTS=(
 	"bench-smoke 6.1-arm64"
 	"build debug"
 	"kunit debug"
+	"kunit debug pci+mmio"
 	"guest debug pci basic"
 	"guest debug mmio basic"
 	"guest debug pci-slow unbind-busy"
@@ -72,7 +73,7 @@ run_test() {
 	logf=$VRNG_OUT/${name// /_}.log
 	# shellcheck disable=SC2086
 	isolated test_${name%% *} ${name#* } >"$logf" 2>&1 || rc=$?
-	count_cases "$VRNG_OUT/${name// /_}.cases"
+	count_cases "$VRNG_OUT/${name// /_}.cases" "$name"
 	if [[ $rc -eq 0 ]]; then
 		VRNG_PASSED=$((VRNG_PASSED + 1))
 		printf 'PASS  %-40s %4ds  %s\n' "$name" $((SECONDS - t0)) \
@@ -84,8 +85,8 @@ run_test() {
 	fi
 }
 
-# count_cases FILE: a test may leave one "PASS|FAIL name" line per case
-# (KUnit cases); each is counted on its own.
+# count_cases FILE TEST: a test may leave one "PASS|FAIL name" line per
+# case (KUnit cases); each is counted on its own, named after TEST.
 count_cases() {
 	local verdict case
 	[[ -s $1 ]] || return 0
@@ -95,7 +96,7 @@ count_cases() {
 		else
 			VRNG_FAILED=$((VRNG_FAILED + 1))
 		fi
-		printf '%s  %s\n' "$verdict" "kunit $case"
+		printf '%s  %s\n' "$verdict" "$2 $case"
 	done <"$1"
 }
 
@@ -238,13 +239,17 @@ test_bench-smoke() {
 }
 
 # kunit KNAME: the KUnit suite in a guest of KNAME; every case is counted
+# kunit KNAME [DEVICES]: with DEVICES (transport_args), the suite runs
+# beside real devices bound to vrng, one of them the core's current source.
 test_kunit() {
-	local logf=$VRNG_OUT/console-$1-none-kunit.log
-	test_guest "$1" none kunit 0 || true
+	local devices=${2:-none} cases
+	local logf=$VRNG_OUT/console-$1-$devices-kunit.log
+	cases=$VRNG_OUT/kunit_$1${2:+_$2}.cases
+	test_guest "$1" "$devices" kunit || true
 	python3 "$VRNG_TOP/test/ktap.py" "$logf" "$VRNG_TOP/test/modules/vrng_kunit.c" \
-		>"$VRNG_OUT/kunit_$1.cases" || true
+		>"$cases" || true
 	judge "$logf"
-	! grep -q '^FAIL' "$VRNG_OUT/kunit_$1.cases"
+	! grep -q '^FAIL' "$cases"
 }
 
 # lint: checkpatch --strict, sparse, W=1 (test/lint)

@@ -193,3 +193,23 @@ all_running() {
 
 # qmp COMMAND ARGS...: ask the host to send a QMP command (test/qmp_host.py)
 qmp() { echo "VRNG-QMP: $*"; }
+
+# unplug ID: hot-unplug QEMU's device ID, bound to vrng (QMP device_del;
+# pciehp waits 5 s after the attention button): gone within 10 s
+unplug() {
+	dev=$(vrng_device)
+	qmp device_del "id=$1"
+	check "$dev ($1) removed within 10 s" gone_within 10 "/sys/bus/virtio/devices/$dev"
+}
+
+# block_on_dead: vrng and vrng_null loaded, vrng.0 (a device that has
+# stopped answering) current, and a reader ($READERS) blocked on it
+block_on_dead() {
+	check "insmod vrng.ko" insmod /vrng/vrng.ko
+	check "insmod vrng_null.ko" insmod /vrng/vrng_null.ko
+	echo vrng.0 >$HWRNG/rng_current
+	check_eq "rng_current" vrng.0 "$(rng_current)"
+	start_readers 1 4096 1
+	sleep 3
+	check "a reader is blocked on the dead device" all_running $READERS
+}

@@ -4,13 +4,7 @@
 # vrng each complete within 3 s (a blocking read gives up after ~1 s of
 # nothing, so the hwrng core's reading_mutex is not held for ever).
 # needs: vrng_null
-check "insmod vrng.ko" insmod /vrng/vrng.ko
-check "insmod vrng_null.ko" insmod /vrng/vrng_null.ko
-echo vrng.0 >$HWRNG/rng_current
-check_eq "rng_current" vrng.0 "$(rng_current)"
-start_readers 1 4096 1
-sleep 3
-check "a reader is blocked on the dead device" all_running $READERS
+block_on_dead
 within "echo vrng_null >rng_current" 3 sh -c "echo vrng_null >$HWRNG/rng_current"
 check_eq "rng_current" vrng_null "$(rng_current)"
 within "read 1 MiB from vrng_null" 3 read_hwrng /tmp/null 1048576
