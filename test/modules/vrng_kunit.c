@@ -836,6 +836,22 @@ static void driver_read_killable(struct kunit *test)
 }
 
 /*
+ * The sleeping reader @r wakes within HZ / 2 with a full read of the
+ * stream from its start (its device held every buffer until then).
+ */
+static void expect_reader_woken(struct kunit *test, struct reader *r,
+				const char *why)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
+			      "%s", why);
+	KUNIT_ASSERT_EQ(test, r->ret, (int)sizeof(r->buf));
+	for (i = 0; i < sizeof(r->buf); i++)
+		KUNIT_ASSERT_EQ(test, r->buf[i], fake_byte(i));
+}
+
+/*
  * Every buffer is posted and a reader sleeps; the device then completes
  * them all with used.len == 0, later and from another context (this
  * thread), and turns to full data. The reader must post them again and
@@ -846,7 +862,6 @@ static void driver_empty_completions_later(struct kunit *test)
 	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
 	struct vrng_dev *vi;
 	struct reader *r;
-	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	vi = fake_vi(f);
@@ -861,11 +876,7 @@ static void driver_empty_completions_later(struct kunit *test)
 	WRITE_ONCE(f->hold, false);
 	fake_process(f);	/* what was posted again meanwhile */
 
-	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
-			      "reader still asleep with nothing posted");
-	KUNIT_ASSERT_EQ(test, r->ret, (int)sizeof(r->buf));
-	for (i = 0; i < sizeof(r->buf); i++)
-		KUNIT_ASSERT_EQ(test, r->buf[i], fake_byte(i));
+	expect_reader_woken(test, r, "reader still asleep with nothing posted");
 }
 
 static void spurious_callbacks(struct fake_rng *f, unsigned int n)
@@ -890,7 +901,6 @@ static void driver_spurious_callbacks(struct kunit *test)
 	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
 	struct vrng_dev *vi;
 	struct reader *r;
-	unsigned int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	vi = fake_vi(f);
@@ -904,11 +914,7 @@ static void driver_spurious_callbacks(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, completion_done(&r->done));
 
 	fake_process(f);
-	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
-			      "no wakeup: did a callback turn interrupts off?");
-	KUNIT_ASSERT_EQ(test, r->ret, (int)sizeof(r->buf));
-	for (i = 0; i < sizeof(r->buf); i++)
-		KUNIT_ASSERT_EQ(test, r->buf[i], fake_byte(i));
+	expect_reader_woken(test, r, "no wakeup: did a callback turn interrupts off?");
 	KUNIT_EXPECT_EQ(test, vi->stats.completions, (u64)vi->pool.depth);
 }
 
