@@ -9,6 +9,7 @@
 #include <linux/hw_random.h>
 #include <linux/compiler.h>
 #include <linux/minmax.h>
+#include <linux/notifier.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -61,12 +62,15 @@ enum vrng_buf_state {
  * @len: bytes the device returned (valid when FILLED)
  * @off: bytes of @data already handed out (valid when HELD)
  * @state: see &enum vrng_buf_state
+ * @gen: &vrng_pool.gen when the buffer was posted: its bytes are from
+ *	 before a VM fork if the pool's has moved on since
  */
 struct vrng_buf {
 	u8 *data;
 	unsigned int len;
 	unsigned int off;
 	enum vrng_buf_state state;
+	unsigned int gen;
 };
 
 /**
@@ -79,6 +83,8 @@ struct vrng_buf {
  * @kicks: device notifications
  * @waits: times a reader slept for data
  * @timeouts: blocking reads that returned 0 after %VRNG_WAIT_MAX
+ * @forks: VM forks seen (vrng_vq_fork())
+ * @discarded: bytes wiped unserved because of a VM fork
  */
 struct vrng_stats {
 	u64 bytes;
@@ -89,6 +95,8 @@ struct vrng_stats {
 	u64 kicks;
 	u64 waits;
 	u64 timeouts;
+	u64 forks;
+	u64 discarded;
 };
 
 /**
@@ -102,6 +110,7 @@ struct vrng_stats {
  * @nfilled: number of FILLED buffers
  * @nposted: number of POSTED buffers
  * @avail: bytes in FILLED buffers
+ * @gen: VM forks seen by this pool (vrng_pool_fork())
  *
  * Pure bookkeeping, no virtio calls: every function runs under the lock
  * of the owning &struct vrng_dev (or in a single-threaded test), except
@@ -118,6 +127,7 @@ struct vrng_pool {
 	unsigned int nfilled;
 	unsigned int nposted;
 	size_t avail;
+	unsigned int gen;
 };
 
 /**
@@ -133,6 +143,10 @@ struct vrng_pool {
  * @wq: readers wait here for data (or removal), remove for readers
  * @pool: buffers and their states
  * @removed: set on remove/freeze (under @lock); readers return -ENODEV
+ * @slow_only: the held buffer must not be served without @lock: set with
+ *	       @removed, and by a VM fork until a reader has wiped the held
+ *	       buffer under @lock. Written under @lock, read by the lock-free
+ *	       fast path: its only check besides the buffer's own fields.
  * @readers: callers in the slow path of .read (vrng_read_slow()), counted
  *	     in under @lock only while !@removed, and done with the device
  *	     once counted out. Teardown frees nothing before none is left:
@@ -148,6 +162,7 @@ struct vrng_pool {
  * @stats: event counters
  * @debugfs: this device's debugfs directory
  * @name: hwrng name, "vrng.N"
+ * @vmfork_nb: on the kernel's VM-fork notifier chain (vrng_vq_fork())
  */
 struct vrng_dev {
 	struct hwrng hwrng;
@@ -157,6 +172,7 @@ struct vrng_dev {
 	wait_queue_head_t wq;
 	struct vrng_pool pool;
 	bool removed;
+	bool slow_only;
 	bool registered;
 	unsigned int readers;
 	unsigned int empty_streak;
@@ -166,6 +182,7 @@ struct vrng_dev {
 	struct vrng_stats stats;
 	struct dentry *debugfs;
 	char name[16];
+	struct notifier_block vmfork_nb;
 };
 
 /* vrng_vq.c: pool bookkeeping */
@@ -178,6 +195,8 @@ int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 		       unsigned int len);
 struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool);
 unsigned int vrng_pool_release(struct vrng_pool *pool);
+size_t vrng_pool_fork(struct vrng_pool *pool);
+unsigned int vrng_pool_drop_stale(struct vrng_pool *pool);
 
 /* Move one word out of a pool buffer: load, store, then wipe it there. */
 static __always_inline void vrng_move_word(u64 *d, u64 *s)
@@ -250,6 +269,7 @@ static __always_inline void vrng_buf_move(struct vrng_buf *buf, void *dst,
 #define VRNG_COMPLETE_EMPTY	1
 #define VRNG_COMPLETE_CLAMPED	2
 #define VRNG_COMPLETE_BOGUS	3
+#define VRNG_COMPLETE_STALE	4
 
 /* vrng_vq.c: virtqueue side */
 int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
@@ -259,6 +279,7 @@ void vrng_vq_recv_done(struct virtqueue *vq);
 size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len);
 ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
 int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline);
+void vrng_vq_fork(struct vrng_dev *vi);
 
 /* vrng_debugfs.c */
 void vrng_debugfs_init(void);

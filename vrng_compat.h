@@ -11,7 +11,9 @@
 
 #include <linux/version.h>
 
+#include <linux/notifier.h>
 #include <linux/pm.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
@@ -64,6 +66,27 @@ static inline void vrng_virtio_reset_device(struct virtio_device *dev)
 	.restore = pm_sleep_ptr(restore_fn)
 #else
 #define VRNG_PM_SLEEP_OPS(freeze_fn, restore_fn)
+#endif
+
+/*
+ * 5.19: register_random_vmfork_notifier(), the chain vmgenid's fork
+ * notification runs (5.18 only reseeded the kernel's own generator). Before,
+ * a driver cannot learn of a VM fork: do nothing, as <linux/random.h>'s
+ * stubs do without CONFIG_VMGENID. Functions: compare versions.
+ */
+#if KERNEL_VERSION(5, 19, 0) > LINUX_VERSION_CODE
+static inline int vrng_register_vmfork_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
+static inline int vrng_unregister_vmfork_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
+#define register_random_vmfork_notifier(nb)	vrng_register_vmfork_notifier(nb)
+#define unregister_random_vmfork_notifier(nb)	vrng_unregister_vmfork_notifier(nb)
 #endif
 
 /* 7.0: kzalloc_obj() sizes the allocation by the object's type. */

@@ -36,6 +36,7 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 		   st.bytes, st.completions, st.empty, st.clamped);
 	seq_printf(m, "bogus %llu\nkicks %llu\nwaits %llu\ntimeouts %llu\n",
 		   st.bogus, st.kicks, st.waits, st.timeouts);
+	seq_printf(m, "forks %llu\ndiscarded %llu\n", st.forks, st.discarded);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vrng_stats);

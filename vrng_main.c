@@ -11,6 +11,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/pm.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_ids.h>
@@ -135,7 +136,7 @@ static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 
 	if (likely(cur && cur->len - cur->off > max &&
 		   vrng_buf_can_move(cur, data, max) &&
-		   !READ_ONCE(vi->removed))) {
+		   !READ_ONCE(vi->slow_only))) {
 		vrng_buf_move(cur, data, max);
 		return max;
 	}
@@ -162,7 +163,8 @@ static bool vrng_no_readers(struct vrng_dev *vi)
 static void vrng_teardown(struct vrng_dev *vi)
 {
 	spin_lock_irq(&vi->lock);
-	vi->removed = true;
+	WRITE_ONCE(vi->removed, true);
+	WRITE_ONCE(vi->slow_only, true);
 	spin_unlock_irq(&vi->lock);
 	wake_up_all(&vi->wq);
 
@@ -204,6 +206,14 @@ static int vrng_start(struct vrng_dev *vi)
 	return vrng_register(vi);
 }
 
+/* A VM fork (or a snapshot being restored): see vrng_vq_fork(). */
+static int vrng_vmfork(struct notifier_block *nb, unsigned long action,
+		       void *data)
+{
+	vrng_vq_fork(container_of(nb, struct vrng_dev, vmfork_nb));
+	return NOTIFY_DONE;
+}
+
 static int vrng_probe(struct virtio_device *vdev)
 {
 	struct vrng_dev *vi;
@@ -231,6 +241,12 @@ static int vrng_probe(struct virtio_device *vdev)
 	if (err)
 		goto err_ida;
 
+	vi->vmfork_nb.notifier_call = vrng_vmfork;
+	err = register_random_vmfork_notifier(&vi->vmfork_nb);
+	if (err) {
+		vrng_teardown(vi);
+		goto err_ida;
+	}
 	vrng_debugfs_add(vi);
 	dev_dbg(&vdev->dev, "%s: %u buffers of %u bytes\n", vi->name,
 		vi->pool.depth, vi->pool.bufsize);
@@ -250,6 +266,7 @@ static void vrng_remove(struct virtio_device *vdev)
 
 	/* First: debugfs_remove() waits for readers of the stats. */
 	vrng_debugfs_remove(vi);
+	unregister_random_vmfork_notifier(&vi->vmfork_nb);
 	vrng_teardown(vi);
 	ida_free(&vrng_index_ida, vi->index);
 	vdev->priv = NULL;

@@ -121,6 +121,7 @@ struct vrng_buf *vrng_pool_next_idle(struct vrng_pool *pool)
 void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf)
 {
 	buf->state = VRNG_BUF_POSTED;
+	buf->gen = pool->gen;
 	pool->nposted++;
 }
 
@@ -131,10 +132,12 @@ void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf)
  * @len: used.len as reported by the device, not trusted
  *
  * A @len larger than the buffer is clamped to the buffer; a @len of 0
- * makes the buffer IDLE again. Bytes are queued in completion order.
+ * makes the buffer IDLE again, and so does a buffer posted before a VM
+ * fork, wiped. Bytes are queued in completion order.
  *
  * Return: VRNG_COMPLETE_OK, _EMPTY (nothing returned), _CLAMPED (@len was
- * too large) or _BOGUS (@buf is not a posted buffer of @pool; ignored).
+ * too large), _STALE (posted before a VM fork: discarded) or _BOGUS (@buf
+ * is not a posted buffer of @pool; ignored).
  */
 int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 		       unsigned int len)
@@ -154,6 +157,11 @@ int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 	if (len > pool->bufsize) {
 		len = pool->bufsize;
 		ret = VRNG_COMPLETE_CLAMPED;
+	}
+	if (buf->gen != pool->gen) {
+		memzero_explicit(buf->data, len);
+		buf->state = VRNG_BUF_IDLE;
+		return VRNG_COMPLETE_STALE;
 	}
 	buf->len = len;
 	buf->off = 0;
@@ -208,6 +216,56 @@ unsigned int vrng_pool_release(struct vrng_pool *pool)
 }
 
 /**
+ * vrng_pool_fork() - the VM was forked: drop every byte buffered before
+ * @pool: pool
+ *
+ * FILLED buffers are wiped and made IDLE at once. POSTED buffers are
+ * discarded when they come back (vrng_pool_complete()), the held one by
+ * its reader (vrng_pool_drop_stale()), which alone may touch it.
+ *
+ * Return: bytes wiped from FILLED buffers.
+ */
+size_t vrng_pool_fork(struct vrng_pool *pool)
+{
+	size_t wiped = pool->avail;
+	struct vrng_buf *buf;
+
+	pool->gen++;
+	for (; pool->nfilled; pool->nfilled--) {
+		buf = &pool->bufs[pool->fifo[pool->head]];
+		pool->head = (pool->head + 1) % pool->depth;
+		memzero_explicit(buf->data, buf->len);
+		buf->len = 0;
+		buf->state = VRNG_BUF_IDLE;
+	}
+	WRITE_ONCE(pool->avail, 0);
+	return wiped;
+}
+
+/**
+ * vrng_pool_drop_stale() - wipe the rest of the held buffer if a VM fork
+ * outdated it
+ * @pool: pool; the caller is the reader, which owns @pool->cur
+ *
+ * The buffer is cut to what it has served, so that it is used up and
+ * vrng_pool_release() counts only those bytes.
+ *
+ * Return: bytes of the held buffer wiped unserved (0 if it is current).
+ */
+unsigned int vrng_pool_drop_stale(struct vrng_pool *pool)
+{
+	struct vrng_buf *buf = pool->cur;
+	unsigned int left;
+
+	if (!buf || buf->gen == pool->gen)
+		return 0;
+	left = buf->len - buf->off;
+	memzero_explicit(buf->data + buf->off, left);
+	buf->len = buf->off;
+	return left;
+}
+
+/**
  * vrng_buf_copy() - hand out bytes of the held buffer
  * @buf: the held buffer (&vrng_pool.cur), owned by the caller
  * @dst: destination
@@ -251,7 +309,8 @@ static bool vrng_pool_has_bytes(const struct vrng_pool *pool)
  * completion count also ends a reader's sleep (vrng_woken()), so it is
  * written once.
  */
-static void vrng_note_completion(struct vrng_dev *vi, int res)
+static void vrng_note_completion(struct vrng_dev *vi, int res,
+				 unsigned int len)
 {
 	WRITE_ONCE(vi->stats.completions, vi->stats.completions + 1);
 	switch (res) {
@@ -270,6 +329,9 @@ static void vrng_note_completion(struct vrng_dev *vi, int res)
 	case VRNG_COMPLETE_BOGUS:
 		vi->stats.bogus++;
 		return;
+	case VRNG_COMPLETE_STALE:
+		vi->stats.discarded += min(len, vi->pool.bufsize);
+		break;
 	}
 	vi->empty_streak = 0;
 	vi->backoff = 0;
@@ -283,7 +345,8 @@ static bool vrng_poll_locked(struct vrng_dev *vi, struct virtqueue *vq)
 	bool got = false;
 
 	while ((buf = virtqueue_get_buf(vq, &len))) {
-		vrng_note_completion(vi, vrng_pool_complete(&vi->pool, buf, len));
+		vrng_note_completion(vi, vrng_pool_complete(&vi->pool, buf, len),
+				     len);
 		got = true;
 	}
 	return got;
@@ -340,6 +403,8 @@ static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
 	struct vrng_pool *pool = &vi->pool;
 	size_t got = 0;
 
+	vi->stats.discarded += vrng_pool_drop_stale(pool);
+	WRITE_ONCE(vi->slow_only, false);
 	for (;;) {
 		if (pool->cur && vrng_buf_used_up(pool->cur))
 			vi->stats.bytes += vrng_pool_release(pool);
@@ -374,7 +439,7 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 	size_t got = 0;
 	bool kick;
 
-	if (cur) {
+	if (cur && !READ_ONCE(vi->slow_only)) {
 		got = vrng_buf_copy(cur, dst, len);
 		if (got == len && !vrng_buf_used_up(cur))
 			return got;
@@ -509,6 +574,26 @@ void vrng_vq_recv_done(struct virtqueue *vq)
 }
 
 /**
+ * vrng_vq_fork() - the VM was forked: serve no byte buffered before it
+ * @vi: device
+ *
+ * Called from the kernel's VM-fork notifier chain (process context) at any
+ * time, also while the device is frozen or going away: then the pool is
+ * empty. Filled buffers are wiped here; the held one belongs to the reader,
+ * so the fast path is sent to the lock until a reader has wiped it. The
+ * next reader posts the wiped buffers again, as after any read.
+ */
+void vrng_vq_fork(struct vrng_dev *vi)
+{
+	spin_lock_irq(&vi->lock);
+	vi->stats.forks++;
+	vi->stats.discarded += vrng_pool_fork(&vi->pool);
+	if (vi->pool.cur)
+		WRITE_ONCE(vi->slow_only, true);
+	spin_unlock_irq(&vi->lock);
+}
+
+/**
  * vrng_vq_start() - set up the queue and hand the first buffers over
  * @vi: device, with @vi->vdev->priv == @vi
  * @depth: buffers wanted (capped to the virtqueue size)
@@ -521,6 +606,7 @@ void vrng_vq_recv_done(struct virtqueue *vq)
 int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 		  unsigned int bufsize)
 {
+	struct vrng_pool pool;
 	struct virtqueue *vq;
 	bool kick;
 	int err;
@@ -532,15 +618,18 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 	/* Readers poll; callbacks are on only while one sleeps. */
 	virtqueue_disable_cb(vq);
 	depth = min(depth, virtqueue_get_vring_size(vq));
-	err = vrng_pool_init(&vi->pool, depth, bufsize);
+	err = vrng_pool_init(&pool, depth, bufsize);
 	if (err) {
 		vi->vdev->config->del_vqs(vi->vdev);
 		return err;
 	}
 
+	/* Attached under the lock: a VM fork or the stats may look at it. */
 	spin_lock_irq(&vi->lock);
+	vi->pool = pool;
 	vi->vq = vq;
-	vi->removed = false;
+	WRITE_ONCE(vi->removed, false);
+	WRITE_ONCE(vi->slow_only, false);
 	vi->empty_streak = 0;
 	vi->backoff = 0;
 	spin_unlock_irq(&vi->lock);
