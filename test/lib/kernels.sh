@@ -107,53 +107,47 @@ build_tool() {
 	$cc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" || die "cannot build $1"
 }
 
-# debug_kernel_prepare SET KNAME: build an arm64 kernel from the newest
-# linux-source-* of the suite set SET (sid: the newest kernel; bookworm:
-# Debian 12's LTS, 6.1) with test/kernel/debug.config merged over
-# allnoconfig, cached by source version, fragment and compiler. Writes and
-# prints an env file like kernel_prepare's, named KNAME (KDIR is the build
-# tree, with vmlinux and the gdb scripts).
+# debug_kernel_prepare SET KNAME FRAGMENT...: build an arm64 kernel from
+# the newest linux-source-* of the suite set SET (sid: the newest kernel;
+# bookworm: Debian 12's LTS, 6.1) with test/kernel/debug.config and the
+# FRAGMENTs (test/kernel/NAME.config: the detectors, which cannot all
+# share a kernel) merged over allnoconfig, cached by source version,
+# fragments and compiler. Writes and prints an env file like
+# kernel_prepare's, named KNAME (KDIR is the build tree, with vmlinux and
+# the gdb scripts).
 debug_kernel_prepare() {
-	local set=$1 kname=$2 meta src ver key dir env frag=$VRNG_TOP/test/kernel/debug.config
-	local cross=aarch64-linux-gnu- tarball lock
+	local set=$1 kname=$2 meta ver key dir src env f
+	local cross=aarch64-linux-gnu- lock
+	local frags=("$VRNG_TOP/test/kernel/debug.config")
+	for f in "${@:3}"; do frags+=("$VRNG_TOP/test/kernel/$f.config"); done
 
 	apt_update "$set"
 	meta=$(resolve "$set" linux-source '^linux-source-[0-9]')
 	fetch "$set" "$meta"
 	ver=$(pkg_version "$set" "$meta")
-	key=$ver-$(cat "$frag" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
+	key=$ver-$(cat "${frags[@]}" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
 	dir=$VRNG_CACHE/debug-kernel/$key
+	src=$VRNG_CACHE/debug-kernel/src-$ver
 	env=$dir/kernel.env
 	mkdir -p "$VRNG_CACHE/debug-kernel"
 	# One build at a time: a second run waits instead of clobbering it.
-	exec {lock}>"$dir.lock"
+	exec {lock}>"$VRNG_CACHE/debug-kernel/build.lock"
 	flock "$lock"
+	[[ -e $src/.unpacked ]] || debug_kernel_unpack "${FETCHED[0]}" "$src"
 	if [[ ! -e $dir/.done ]]; then
-		if [[ ! -e $dir/src/.unpacked ]]; then
-			rm -rf "$dir"
-			mkdir -p "$dir"
-			log "unpacking $meta $ver"
-			dpkg-deb --fsys-tarfile "${FETCHED[0]}" | tar -x -C "$dir" --wildcards './usr/src/*.tar.xz'
-			tarball=$(compgen -G "$dir/usr/src/linux-source-*.tar.xz")
-			tar -xJf "$tarball" -C "$dir"
-			rm -rf "$dir/usr"
-			src=$(compgen -G "$dir/linux-source-*")
-			mv "$src" "$dir/src"
-			touch "$dir/src/.unpacked"
-		fi
-		rm -rf "$dir/build"
+		rm -rf "$dir"
 		mkdir -p "$dir/build"
-		log "configuring the debug kernel ($key)"
-		(cd "$dir/src" && ARCH=arm64 CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh \
-			-n -O "$dir/build" "$frag" >"$dir/build/config.log" 2>&1) ||
+		log "configuring the debug kernel $kname ($key)"
+		(cd "$src" && ARCH=arm64 CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh \
+			-n -O "$dir/build" "${frags[@]}" >"$dir/build/config.log" 2>&1) ||
 			die "merge_config failed: $dir/build/config.log"
-		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross olddefconfig >/dev/null
-		config_check "$frag" "$dir/build/.config"
-		log "building the debug kernel (long: KASAN, DWARF5; log in $dir/build/build.log)"
-		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
+		make -C "$src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross olddefconfig >/dev/null
+		for f in "${frags[@]}"; do config_check "$f" "$dir/build/.config"; done
+		log "building the debug kernel $kname (long; log in $dir/build/build.log)"
+		make -C "$src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
 			-j"$(nproc)" Image modules scripts_gdb >"$dir/build/build.log" 2>&1 ||
 			die "debug kernel build failed: $dir/build/build.log"
-		make -C "$dir/src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
+		make -C "$src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
 			INSTALL_MOD_PATH="$dir/root" modules_install >/dev/null ||
 			die "modules_install failed"
 		touch "$dir/.done"
@@ -165,7 +159,7 @@ debug_kernel_prepare() {
 		echo "KVER=$kver"
 		echo "KARCH=arm64"
 		echo "KDIR=$dir/build"
-		echo "KSRC=$dir/src"
+		echo "KSRC=$src"
 		echo "KPKGVER=$ver"
 		echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
 		echo "KMODDIR=$dir/root/lib/modules/$kver"
@@ -174,6 +168,21 @@ debug_kernel_prepare() {
 		[[ $set == sid ]] && echo "KSPARSE=no"
 	} >"$env"
 	echo "$env"
+}
+
+# debug_kernel_unpack DEB DIR: the kernel tree of a linux-source package
+debug_kernel_unpack() {
+	local tmp tarball
+	log "unpacking $(basename "$1")"
+	rm -rf "$2" "$2.tmp"
+	tmp=$2.tmp
+	mkdir -p "$tmp"
+	dpkg-deb --fsys-tarfile "$1" | tar -x -C "$tmp" --wildcards './usr/src/*.tar.xz'
+	tarball=$(compgen -G "$tmp/usr/src/linux-source-*.tar.xz")
+	tar -xJf "$tarball" -C "$tmp"
+	mv "$(compgen -G "$tmp/linux-source-*")" "$2"
+	rm -rf "$tmp"
+	touch "$2/.unpacked"
 }
 
 # config_check FRAGMENT CONFIG: every CONFIG_X=v of FRAGMENT is in CONFIG.

@@ -217,6 +217,62 @@ static void pool_wipe_unaligned(struct kunit *test)
 	vrng_pool_free(&pool);
 }
 
+/*
+ * A VM fork wipes filled buffers at once; a buffer posted before it is
+ * wiped when it comes back, the held one when its reader drops it; a
+ * buffer posted after it serves.
+ */
+static void pool_fork(struct kunit *test)
+{
+	struct vrng_buf *held, *filled, *late, *fresh;
+	struct vrng_pool pool;
+	u8 out[16];
+
+	pool_setup(test, &pool, 4, 64);
+	KUNIT_ASSERT_EQ(test, pool_post_all(&pool), 4U);
+	held = &pool.bufs[0];
+	filled = &pool.bufs[1];
+	late = &pool.bufs[2];
+	memset(held->data, 0x11, 64);
+	memset(filled->data, 0x22, 64);
+	memset(late->data, 0x33, 64);
+	KUNIT_ASSERT_EQ(test, vrng_pool_complete(&pool, held, 64), VRNG_COMPLETE_OK);
+	KUNIT_ASSERT_EQ(test, vrng_pool_complete(&pool, filled, 64), VRNG_COMPLETE_OK);
+	KUNIT_ASSERT_PTR_EQ(test, vrng_pool_hold(&pool), held);
+	KUNIT_ASSERT_EQ(test, vrng_buf_copy(held, out, 16), (size_t)16);
+
+	KUNIT_EXPECT_EQ(test, vrng_pool_fork(&pool), (size_t)64);
+	KUNIT_EXPECT_EQ(test, filled->state, VRNG_BUF_IDLE);
+	KUNIT_EXPECT_TRUE(test, mem_is_zero(filled->data, 64));
+	KUNIT_EXPECT_EQ(test, pool.avail, 0UL);
+	KUNIT_EXPECT_NULL(test, vrng_pool_hold(&pool));
+
+	/* Posted before the fork, back after it: wiped, never filled. */
+	KUNIT_EXPECT_EQ(test, vrng_pool_complete(&pool, late, 64), VRNG_COMPLETE_STALE);
+	KUNIT_EXPECT_EQ(test, late->state, VRNG_BUF_IDLE);
+	KUNIT_EXPECT_TRUE(test, mem_is_zero(late->data, 64));
+	KUNIT_EXPECT_EQ(test, pool.avail, 0UL);
+
+	/* The held buffer: its rest wiped, only what it served counted. */
+	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool), 48U);
+	KUNIT_EXPECT_TRUE(test, mem_is_zero(held->data, 64));
+	KUNIT_EXPECT_EQ(test, vrng_buf_copy(held, out, 16), (size_t)0);
+	KUNIT_EXPECT_EQ(test, vrng_pool_release(&pool), 16U);
+	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool), 0U);
+
+	/* Posted after the fork: serves. */
+	fresh = vrng_pool_next_idle(&pool);
+	KUNIT_ASSERT_NOT_NULL(test, fresh);
+	vrng_pool_mark_posted(&pool, fresh);
+	memset(fresh->data, 0x44, 64);
+	KUNIT_EXPECT_EQ(test, vrng_pool_complete(&pool, fresh, 64), VRNG_COMPLETE_OK);
+	KUNIT_EXPECT_PTR_EQ(test, vrng_pool_hold(&pool), fresh);
+	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool), 0U);
+	KUNIT_EXPECT_EQ(test, vrng_buf_copy(fresh, out, 16), (size_t)16);
+	KUNIT_EXPECT_EQ(test, out[15], 0x44);
+	vrng_pool_free(&pool);
+}
+
 static struct kunit_case vrng_pool_cases[] = {
 	KUNIT_CASE(pool_init_state),
 	KUNIT_CASE(pool_transitions),
@@ -224,6 +280,7 @@ static struct kunit_case vrng_pool_cases[] = {
 	KUNIT_CASE(pool_bogus_token),
 	KUNIT_CASE(pool_fifo_wraparound),
 	KUNIT_CASE(pool_wipe_unaligned),
+	KUNIT_CASE(pool_fork),
 	{}
 };
 
@@ -583,6 +640,23 @@ static void expect_stream(struct kunit *test, struct fake_rng *f, u64 *pos,
 	*pos += len;
 }
 
+/*
+ * A VM fork, through the kernel's own path (vmgenid's): the crng reseeds
+ * and the VM-fork notifier chain runs, vrng's notifier on it.
+ */
+static void vmfork(struct kunit *test)
+{
+	static const u8 vm_id[16] = "vrng-kunit-fork";
+
+	vrng_kunit_vmfork(test, vm_id, sizeof(vm_id));
+}
+
+/* Bytes the device wrote that vrng has not served: buffered, or in flight. */
+static u64 fake_unserved(struct fake_rng *f)
+{
+	return f->stream - fake_next_pos(f);
+}
+
 static u64 stat_waits(struct vrng_dev *vi)
 {
 	return READ_ONCE(vi->stats.waits);
@@ -918,6 +992,81 @@ static void driver_spurious_callbacks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vi->stats.completions, (u64)vi->pool.depth);
 }
 
+/*
+ * A VM fork with a held buffer partly served, a filled one, and two that
+ * the device has filled but vrng not taken back yet: no byte written
+ * before the fork is served after it, not even by the lock-free fast path
+ * (the first read is one of its 64-byte calls); every one is counted as
+ * discarded; the stream goes on with what the device writes after.
+ */
+static void driver_vmfork(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
+	struct vrng_dev *vi;
+	u64 pos, before, buffered;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	vi = fake_vi(f);
+	KUNIT_ASSERT_EQ(test, vi->pool.depth, 4U);
+	pos = fake_next_pos(f);
+	WRITE_ONCE(f->hold, true);
+	/* Two buffers used up: reposted, kept by the device. */
+	expect_stream(test, f, &pos, 2 * vi->pool.bufsize - fake_next_pos(f) + 64);
+	KUNIT_ASSERT_EQ(test, vi->pool.nposted, 2U);
+	fake_process(f);	/* callbacks are off: vrng has not seen them */
+	KUNIT_ASSERT_NOT_NULL(test, vi->pool.cur);
+	KUNIT_ASSERT_EQ(test, vi->pool.nfilled, 1U);
+	before = f->stream;
+	buffered = fake_unserved(f);
+
+	vmfork(test);
+	KUNIT_EXPECT_EQ(test, vi->stats.forks, 1ULL);
+	KUNIT_EXPECT_EQ(test, vi->pool.nfilled, 0U);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(vi->slow_only));
+
+	WRITE_ONCE(f->hold, false);
+	pos = before;
+	expect_stream(test, f, &pos, 64);
+	expect_stream(test, f, &pos, 3 * vi->pool.bufsize);
+	KUNIT_EXPECT_EQ(test, vi->stats.discarded, buffered);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(vi->slow_only));
+}
+
+/*
+ * A reader sleeps with every buffer in flight; the VM forks; the device
+ * then completes those buffers (from another context): they are
+ * discarded, the reader posts them again and wakes with bytes written
+ * after the fork only.
+ */
+static void driver_vmfork_sleeping_reader(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
+	struct vrng_dev *vi;
+	struct reader *r;
+	u64 stale;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	vi = fake_vi(f);
+	KUNIT_ASSERT_EQ(test, vi->pool.nposted, vi->pool.depth);
+	r = start_reader(test, f, false);
+	expect_reader_asleep(test, f, 0);
+
+	vmfork(test);
+	fake_process(f);	/* the buffers posted before the fork */
+	stale = f->stream;
+	KUNIT_EXPECT_EQ(test, vi->stats.discarded, stale);
+	WRITE_ONCE(f->hold, false);
+	fake_process(f);	/* what the reader posted again meanwhile */
+
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, HZ / 2),
+			      "reader still asleep after the fork");
+	KUNIT_ASSERT_EQ(test, r->ret, (int)sizeof(r->buf));
+	for (i = 0; i < sizeof(r->buf); i++)
+		KUNIT_ASSERT_EQ_MSG(test, r->buf[i], fake_byte(stale + i),
+				    "byte %u is not the first written after the fork", i);
+}
+
 /* Freeze with bytes filled and buffers in flight; restore; no stale bytes. */
 static void driver_freeze_restore(struct kunit *test)
 {
@@ -970,6 +1119,24 @@ static int stats_reader_fn(void *data)
 	return 0;
 }
 
+/* A thread showing @f's debugfs stats until the end of the case. */
+static struct stats_reader *start_stats_reader(struct kunit *test,
+					       struct fake_rng *f,
+					       struct task_struct **t)
+{
+	struct stats_reader *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->m.size = PAGE_SIZE;
+	s->m.buf = kunit_kzalloc(test, s->m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s->m.buf);
+	s->m.private = fake_vi(f);
+	*t = kthread_run(stats_reader_fn, s, "vrng-kunit-stats");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(*t));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_kthread, *t), 0);
+	return s;
+}
+
 /*
  * The debugfs stats, read without pause across freezes (the file stays)
  * with a buffer held: the pool must never be freed under them (KASAN
@@ -985,16 +1152,7 @@ static void driver_stats_during_freeze(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	pos = fake_next_pos(f);
-	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	s->m.size = PAGE_SIZE;
-	s->m.buf = kunit_kzalloc(test, s->m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, s->m.buf);
-	s->m.private = fake_vi(f);
-	t = kthread_run(stats_reader_fn, s, "vrng-kunit-stats");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_kthread, t), 0);
-
+	s = start_stats_reader(test, f, &t);
 	for (i = 0; i < 100; i++) {
 		expect_stream(test, f, &pos, 8);
 		KUNIT_ASSERT_NOT_NULL(test, fake_vi(f)->pool.cur);
@@ -1003,6 +1161,69 @@ static void driver_stats_during_freeze(struct kunit *test)
 	kunit_release_action(test, stop_kthread, t);
 	KUNIT_EXPECT_GT(test, s->shows, 0UL);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(s->m.buf, "timeouts "));
+}
+
+/* Reads of 64 bytes, the hwrng core's, until stopped; counts what it got. */
+struct streamer {
+	struct fake_rng *f;
+	unsigned long bytes;
+	int err;
+};
+
+static int streamer_fn(void *data)
+{
+	struct streamer *st = data;
+	u8 buf[64] __aligned(8);
+	int n;
+
+	while (!kthread_should_stop()) {
+		n = fake_read(st->f, buf, sizeof(buf), true);
+		if (n < 0 && !st->err)
+			st->err = n;
+		if (n > 0)
+			st->bytes += n;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * VM forks while a reader streams through the lock-free fast path and the
+ * stats are shown: every fork is seen, the reader goes on, and once the
+ * forks stop the stream resumes after what the device wrote before the
+ * last one. On the KCSAN kernel this is the race check of the fast path
+ * against the fork notifier, the callback and the stats.
+ */
+static void driver_vmfork_while_streaming(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
+	struct task_struct *t, *rt;
+	struct streamer *st;
+	u64 pos;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	start_stats_reader(test, f, &t);
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	st->f = f;
+	rt = kthread_run(streamer_fn, st, "vrng-kunit-stream");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rt));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_kthread, rt), 0);
+
+	for (i = 0; i < 50; i++) {
+		vmfork(test);
+		usleep_range(1000, 2000);
+	}
+	kunit_release_action(test, stop_kthread, rt);
+	KUNIT_EXPECT_EQ(test, st->err, 0);
+	KUNIT_EXPECT_GT(test, st->bytes, 0UL);
+	KUNIT_EXPECT_EQ(test, fake_vi(f)->stats.forks, 50ULL);
+
+	pos = f->stream;
+	vmfork(test);
+	expect_stream(test, f, &pos, 64);
+	expect_stream(test, f, &pos, 2 * fake_vi(f)->pool.bufsize);
 }
 
 /* The device has nothing of vrng's left: queue deleted once, reset. */
@@ -1347,6 +1568,9 @@ static struct kunit_case vrng_driver_cases[] = {
 	KUNIT_CASE(driver_empty_completions_later),
 	KUNIT_CASE(driver_spurious_callbacks),
 	KUNIT_CASE(driver_freeze_restore),
+	KUNIT_CASE(driver_vmfork),
+	KUNIT_CASE(driver_vmfork_sleeping_reader),
+	KUNIT_CASE(driver_vmfork_while_streaming),
 	KUNIT_CASE(driver_restore_alloc_failure),
 	KUNIT_CASE(driver_restore_register_failure),
 	KUNIT_CASE(driver_register_failure),

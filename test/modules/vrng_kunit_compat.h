@@ -14,6 +14,7 @@
 
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/random.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -171,6 +172,18 @@ static inline unsigned int vrng_fail_nth_get(void)
 {
 	return 0;
 }
+#endif
+
+/*
+ * Not a version: add_vmfork_randomness() (5.18) is exported only when
+ * vmgenid is a module (the debug kernels have CONFIG_VMGENID=m); without,
+ * the VM-fork cases are skipped.
+ */
+#if IS_MODULE(CONFIG_VMGENID)
+#define vrng_kunit_vmfork(test, id, len)	add_vmfork_randomness(id, len)
+#else
+#define vrng_kunit_vmfork(test, id, len)				\
+	kunit_skip(test, "add_vmfork_randomness() not exported: CONFIG_VMGENID=m needed")
 #endif
 
 #endif /* _VRNG_KUNIT_COMPAT_H */
