@@ -23,6 +23,7 @@ VRNG_TESTS=(
 	"guest 6.12-amd64 pci basic"
 	"guest 6.1-amd64 pci handover"
 	"guest 6.12-amd64 pci handover"
+	"clone 6.1-amd64"
 	"guest 6.1-arm64 pci-slow unbind-busy"
 	"guest 6.1-arm64 pci-dead dead-switch"
 	"guest 6.12-arm64 pci-dead dead-switch"
@@ -54,6 +55,11 @@ VRNG_TESTS=(
 	"kunit debug-6.1"
 	"guest debug-6.1 pci basic"
 	"guest debug-6.1 pci-dead dead-switch"
+	"build kcsan"
+	"kunit kcsan"
+	"guest kcsan pci basic"
+	"guest kcsan pci-slow unbind-busy"
+	"guest kcsan pci rmmod-busy"
 )
 
 VRNG_PASSED=0
@@ -106,14 +112,16 @@ summary() {
 }
 
 # kernel_env KNAME: prepared once per run; KNAME "debug" is the debug
-# kernel built from Debian's newest linux-source, "debug-6.1" the one built
-# from Debian 12's (LTS) linux-source-6.1.
+# kernel (KASAN) built from Debian's newest linux-source, "debug-6.1" the
+# one built from Debian 12's (LTS) linux-source-6.1, "kcsan" the newest
+# with KCSAN in place of KASAN.
 kernel_env() {
 	local env=$VRNG_OUT/kernel-$1.env
 	if [[ ! -s $env ]]; then
 		case $1 in
-		debug) cp "$(debug_kernel_prepare sid debug)" "$env" ;;
-		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1)" "$env" ;;
+		debug) cp "$(debug_kernel_prepare sid debug kasan)" "$env" ;;
+		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1 kasan acpi)" "$env" ;;
+		kcsan) cp "$(debug_kernel_prepare sid kcsan kcsan)" "$env" ;;
 		*) cp "$(kernel_prepare "$1")" "$env" ;;
 		esac
 	fi
@@ -198,15 +206,10 @@ scenario_files() {
 # guest KNAME TRANSPORT SCENARIO [DEVICES]: boot a guest with DEVICES
 # virtio-rng devices (default 1) running test/scenarios/SCENARIO.sh
 test_guest() {
-	local kname=$1 transport=$2 scenario=$3 ndev=${4:-1} env base initrd logf files
+	local kname=$1 transport=$2 scenario=$3 ndev=${4:-1} env initrd logf
 	env=$(kernel_env "$kname")
 	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
-	base=$(initramfs_base "$env")
-	files=$(scenario_files "$scenario" "$kname")
-	if [[ -n $files ]]; then mapfile -t files <<<"$files"; else files=(); fi
-	initrd=$VRNG_OUT/initrd-$kname-$scenario.cpio
-	initramfs_scenario "$base" "$initrd" "$VRNG_TOP/test/scenarios/$scenario.sh" \
-		"$(module_for "$kname")" ${files[@]+"${files[@]}"}
+	initrd=$(scenario_initrd "$kname" "$scenario")
 	logf=$VRNG_OUT/console-$kname-$transport-$scenario.log
 	(
 		source "$env"
@@ -215,6 +218,60 @@ test_guest() {
 	)
 	cat "$logf"
 	judge "$logf"
+}
+
+# scenario_initrd KNAME SCENARIO: the initramfs of a scenario; prints its path
+scenario_initrd() {
+	local env base files initrd=$VRNG_OUT/initrd-$1-$2.cpio
+	env=$(kernel_env "$1")
+	base=$(initramfs_base "$env")
+	files=$(scenario_files "$2" "$1")
+	if [[ -n $files ]]; then mapfile -t files <<<"$files"; else files=(); fi
+	initramfs_scenario "$base" "$initrd" "$VRNG_TOP/test/scenarios/$2.sh" \
+		"$(module_for "$1")" ${files[@]+"${files[@]}"} >&2
+	echo "$initrd"
+}
+
+# clone KNAME: a VM with vrng and QEMU's vmgenid (x86) fills its buffers and
+# is snapshotted live (migrated to a file); the snapshot is then started
+# twice, with the VM's own generation ID ("same") and with a new one
+# ("new", a clone). Each copy passes its own checks (test/scenarios/
+# clone.sh), and the clone serves no byte the same VM served from what was
+# buffered at the snapshot (test/clone_check.py).
+test_clone() {
+	local kname=$1 env initrd snap=$VRNG_OUT/clone-$1.snapshot role ok=0
+	local -A guid=([same]=6f2ac2b0-32a3-4b5e-9d5c-0c7e7a1d2f01
+		[new]=0b9d8e34-5c1a-4e77-a2f6-3d4c5b6a7988)
+	env=$(kernel_env "$kname")
+	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
+	initrd=$(scenario_initrd "$kname" clone)
+	rm -f "$snap"
+	clone_boot "$env" "$initrd" original "${guid[same]}" "" "$snap"
+	cat "$VRNG_OUT/console-$kname-clone-original.log"
+	grep -q 'snapshot completed' "$VRNG_OUT/console-$kname-clone-original.log.qmp" ||
+		die "no snapshot taken (see console-$kname-clone-original.log.qmp)"
+	for role in same new; do
+		clone_boot "$env" "$initrd" "$role" "${guid[$role]}" "-incoming exec:cat<$snap"
+		echo "--- restored: $role"
+		tr -d '\r' <"$VRNG_OUT/console-$kname-clone-$role.log" | grep -v '^[A-Za-z0-9+/=]*$' || true
+		judge "$VRNG_OUT/console-$kname-clone-$role.log" || ok=1
+	done
+	rm -f "$snap"
+	python3 "$VRNG_TOP/test/clone_check.py" "$VRNG_OUT/console-$kname-clone-same.log" \
+		"$VRNG_OUT/console-$kname-clone-new.log" || ok=1
+	return $ok
+}
+
+# clone_boot ENV INITRD ROLE GUID EXTRA-QEMU-ARGS [SNAPSHOT]: one run of
+# test_clone's VM (a virtio-rng-pci device and a vmgenid)
+clone_boot() {
+	(
+		source "$1"
+		VRNG_VMGENID=$4 VRNG_GUEST_MEM=512 VRNG_SNAPSHOT=${6:-} \
+			VRNG_RESTORED=${3#original} \
+			boot_guest "$KIMAGE" "$2" "$VRNG_OUT/console-$KNAME-clone-$3.log" \
+			"$(VRNG_VMGENID=$4 transport_args pci+vmgenid) $5" "${KAPPEND:-}"
+	)
 }
 
 # bench_conf ROUNDS BYTES STOCK_BYTES SWEEP_BYTES BUFSIZES DEPTHS [SOURCES]:

@@ -21,18 +21,24 @@ qemu_machine() {
 # boot_guest IMAGE INITRD LOG DEVICE-ARGS [APPEND]: run a guest of the
 # architecture $KARCH (from the kernel's env; arm64 by default) and wait for
 # it to power off (bounded by VRNG_GUEST_TIMEOUT). Console to LOG.
-# When DEVICE-ARGS has hot-pluggable devices, QEMU gets a QMP socket and
-# test/qmp_host.py serves the guest's "VRNG-QMP:" requests (log: LOG.qmp).
+# When DEVICE-ARGS has hot-pluggable devices or a vmgenid (snapshots),
+# QEMU gets a QMP socket and test/qmp_host.py serves the guest's
+# "VRNG-QMP:" requests (log: LOG.qmp); QEMU's stdin, the guest's console
+# input, is then a FIFO the host side may type into.
 boot_guest() {
 	local image=$1 initrd=$2 logf=$3 devargs=$4 append=${5:-} rc=0 sock="" host=""
 	local -a dev qmp=() machine
+	local input=/dev/null fd
 	read -r -a dev <<<"$devargs"
 	read -r -a machine <<<"$(qemu_machine "${KARCH:-arm64}")"
-	if [[ $devargs == *pcie-root-port* ]]; then
+	if [[ $devargs == *pcie-root-port* || $devargs == *vmgenid* ]]; then
 		sock=$(mktemp -u "${TMPDIR:-/tmp}/vrng-qmp.XXXXXX")
 		qmp=(-qmp "unix:$sock,server=on,wait=off")
+		input=$sock.in
+		mkfifo "$input"
+		exec {fd}<>"$input"	# open both ways: no side blocks on open
 		: >"$logf"
-		python3 "$VRNG_TOP/test/qmp_host.py" "$logf" "$sock" >"$logf.qmp" 2>&1 &
+		python3 "$VRNG_TOP/test/qmp_host.py" "$logf" "$sock" "$input" >"$logf.qmp" 2>&1 &
 		host=$!
 	fi
 	timeout --foreground -k 10 "$VRNG_GUEST_TIMEOUT" \
@@ -40,11 +46,12 @@ boot_guest() {
 		-nodefaults -no-reboot -display none -monitor none -serial stdio \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=${machine[-1]} rdinit=/init panic=-1 oops=panic $append" \
-		"${qmp[@]}" "${dev[@]}" </dev/null >>"$logf" 2>&1 || rc=$?
+		"${qmp[@]}" "${dev[@]}" <"$input" >>"$logf" 2>&1 || rc=$?
 	[[ $rc -eq 124 || $rc -eq 137 ]] && echo "VRNG-HARNESS: guest timed out after ${VRNG_GUEST_TIMEOUT}s" >>"$logf"
 	if [[ -n $host ]]; then
 		wait "$host" || echo "VRNG-HARNESS: qmp_host failed: $(tail -n1 "$logf.qmp")" >>"$logf"
-		rm -f "$sock"
+		exec {fd}>&-
+		rm -f "$sock" "$input"
 	fi
 	return 0
 }
@@ -76,6 +83,8 @@ judge() {
 #                  id rngI for the I-th device), hot-pluggable with QMP;
 #                  a spare root port, bus rpspare, is added for device_add
 #   none           no device
+#   vmgenid        no entropy device: QEMU's VM generation ID (x86), its
+#                  GUID $VRNG_VMGENID (a fixed one by default)
 transport_args() {
 	local kinds i=0 rep kind args="" hp=0 bus rate
 	IFS=+ read -r -a kinds <<<"$1"
@@ -94,6 +103,7 @@ transport_args() {
 			pci-dead) rate=",max-bytes=64,period=3600000" ;;
 			pci-trickle) rate=",max-bytes=1024,period=1000" ;;
 			mmio) args+=" -device virtio-rng-device" ;;
+			vmgenid) args+=" -device vmgenid,guid=${VRNG_VMGENID:-6f2ac2b0-32a3-4b5e-9d5c-0c7e7a1d2f01}" ;;
 			none) ;;
 			*) die "unknown device kind $kind" ;;
 			esac
