@@ -17,6 +17,7 @@
 
 #include "vrng_compat.h"
 
+struct attribute_group;
 struct dentry;
 struct virtio_device;
 struct virtqueue;
@@ -81,7 +82,10 @@ struct vrng_buf {
  * @clamped: completions whose used.len exceeded the buffer (clamped)
  * @bogus: completions of a buffer that was not posted (ignored)
  * @kicks: device notifications
+ * @posted: buffers handed to the device
+ * @held_back: reposts held back by the backoff (see %VRNG_EMPTY_BURST)
  * @waits: times a reader slept for data
+ * @wait_jiffies: time readers spent asleep, in jiffies
  * @timeouts: blocking reads that returned 0 after %VRNG_WAIT_MAX
  * @forks: VM forks seen (vrng_vq_fork())
  * @discarded: bytes wiped unserved because of a VM fork
@@ -93,7 +97,10 @@ struct vrng_stats {
 	u64 clamped;
 	u64 bogus;
 	u64 kicks;
+	u64 posted;
+	u64 held_back;
 	u64 waits;
+	u64 wait_jiffies;
 	u64 timeouts;
 	u64 forks;
 	u64 discarded;
@@ -244,6 +251,8 @@ static __always_inline void vrng_move_words(void *dst, void *src, size_t n)
  * @buf: the held buffer (its data is kmalloc()ed, so aligned)
  * @dst: destination
  * @n: bytes
+ *
+ * Return: true when @dst, the buffer's offset and @n are 8-byte aligned.
  */
 static __always_inline bool vrng_buf_can_move(const struct vrng_buf *buf,
 					      const void *dst, size_t n)
@@ -280,6 +289,9 @@ size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len);
 ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
 int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline);
 void vrng_vq_fork(struct vrng_dev *vi);
+
+/* vrng_sysfs.c: the statistics, an attribute group of the driver */
+extern const struct attribute_group *vrng_dev_groups[];
 
 /* vrng_debugfs.c */
 void vrng_debugfs_init(void);

@@ -17,6 +17,7 @@
 #include <linux/virtio_ids.h>
 
 #include "vrng.h"
+#include "vrng_trace.h"
 
 static DEFINE_IDA(vrng_index_ida);
 
@@ -92,15 +93,21 @@ static void vrng_reader_put(struct vrng_dev *vi)
 }
 
 /*
- * vrng_read() when the held buffer cannot serve the whole call. Not
- * inlined, so that its stack frame stays out of the fast path.
+ * vrng_read() out of line: when the held buffer cannot serve the whole
+ * call, or to trace one the fast path has served (@served bytes). Not
+ * inlined, and vrng_read()'s only call, so that the compiler keeps the
+ * stack frame off the fast path.
  */
 static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
-				   size_t max, bool wait)
+				   size_t max, bool wait, int served)
 {
 	unsigned long deadline = jiffies + VRNG_WAIT_MAX;
 	ssize_t ret;
 
+	if (served) {
+		trace_vrng_read(vi->index, served, true);
+		return served;
+	}
 	if (!vrng_reader_get(vi))
 		return -ENODEV;
 	for (;;) {
@@ -112,7 +119,10 @@ static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
 			break;
 	}
 	vrng_reader_put(vi);
-	return ret == -ETIMEDOUT ? 0 : ret;
+	if (ret == -ETIMEDOUT)
+		ret = 0;
+	trace_vrng_read(vi->index, ret, false);
+	return ret;
 }
 
 /*
@@ -125,22 +135,26 @@ static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
  * asserts it), so there is one reader at a time: it owns the held buffer
  * and serves from it without any lock or atomic operation, which matters
  * because the core asks for 64 bytes per call. That fast path is a leaf
- * (no stack frame, no return-address signing); only at a buffer boundary
- * does the reader go to vrng_read_slow(), vrng_vq_take() and the device
- * lock.
+ * (no stack frame, no return-address signing): its one check besides the
+ * buffer is slow_only (removal, a VM fork), and its tracepoint is a
+ * static branch to the out-of-line part. Only at a buffer boundary does
+ * the reader go to vrng_read_slow(), vrng_vq_take() and the device lock.
  */
 static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 {
 	struct vrng_dev *vi = container_of(rng, struct vrng_dev, hwrng);
 	struct vrng_buf *cur = vi->pool.cur;
+	int served = 0;
 
 	if (likely(cur && cur->len - cur->off > max &&
 		   vrng_buf_can_move(cur, data, max) &&
 		   !READ_ONCE(vi->slow_only))) {
 		vrng_buf_move(cur, data, max);
-		return max;
+		if (likely(!trace_vrng_read_enabled()))
+			return max;
+		served = max;
 	}
-	return vrng_read_slow(vi, data, max, wait);
+	return vrng_read_slow(vi, data, max, wait, served);
 }
 
 static bool vrng_no_readers(struct vrng_dev *vi)
@@ -295,6 +309,7 @@ MODULE_DEVICE_TABLE(virtio, vrng_id_table);
 static struct virtio_driver vrng_driver = {
 	.driver.name = KBUILD_MODNAME,
 	.driver.owner = VRNG_DRIVER_OWNER,
+	.driver.dev_groups = vrng_dev_groups,
 	.id_table = vrng_id_table,
 	.probe = vrng_probe,
 	.remove = vrng_remove,

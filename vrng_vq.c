@@ -26,6 +26,7 @@
 #include <linux/virtio_config.h>
 
 #include "vrng.h"
+#include "vrng_trace.h"
 
 /**
  * vrng_pool_init() - allocate the buffers of a pool
@@ -328,6 +329,8 @@ static void vrng_note_completion(struct vrng_dev *vi, int res,
 		break;
 	case VRNG_COMPLETE_BOGUS:
 		vi->stats.bogus++;
+		dev_warn_ratelimited(&vi->vdev->dev,
+				     "device returned a buffer that was not posted; ignored\n");
 		return;
 	case VRNG_COMPLETE_STALE:
 		vi->stats.discarded += min(len, vi->pool.bufsize);
@@ -345,8 +348,10 @@ static bool vrng_poll_locked(struct vrng_dev *vi, struct virtqueue *vq)
 	bool got = false;
 
 	while ((buf = virtqueue_get_buf(vq, &len))) {
-		vrng_note_completion(vi, vrng_pool_complete(&vi->pool, buf, len),
-				     len);
+		int res = vrng_pool_complete(&vi->pool, buf, len);
+
+		trace_vrng_complete(vi->index, len, res);
+		vrng_note_completion(vi, res, len);
 		got = true;
 	}
 	return got;
@@ -366,7 +371,8 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 	unsigned int limit = vrng_pool_idle(pool);
 	struct scatterlist sg;
 	struct vrng_buf *buf;
-	bool added = false;
+	unsigned int added = 0;
+	bool kick;
 
 	if (vi->removed || !limit)
 		return false;
@@ -374,8 +380,12 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 		return false;
 	if (vi->empty_streak >= VRNG_EMPTY_BURST) {
 		/* One buffer at a time, spaced out by the backoff. */
-		if (pool->nposted || time_before(jiffies, vi->retry_at))
+		if (pool->nposted)
 			return false;
+		if (time_before(jiffies, vi->retry_at)) {
+			vi->stats.held_back++;
+			return false;
+		}
 		limit = 1;
 	}
 	while (limit-- && (buf = vrng_pool_next_idle(pool))) {
@@ -383,12 +393,15 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 		if (virtqueue_add_inbuf(vi->vq, &sg, 1, buf, GFP_ATOMIC))
 			break;
 		vrng_pool_mark_posted(pool, buf);
-		added = true;
+		added++;
 	}
-	if (!added || !virtqueue_kick_prepare(vi->vq))
+	if (!added)
 		return false;
-	vi->stats.kicks++;
-	return true;
+	vi->stats.posted += added;
+	kick = virtqueue_kick_prepare(vi->vq);
+	vi->stats.kicks += kick;
+	trace_vrng_post(vi->index, added, kick);
+	return kick;
 }
 
 /*
@@ -526,6 +539,7 @@ static long vrng_wait_begin_locked(struct vrng_dev *vi, unsigned long deadline)
  */
 int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline)
 {
+	unsigned long start;
 	long timeout, ret;
 	u64 seen;
 
@@ -536,16 +550,21 @@ int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline)
 	if (timeout <= 0)
 		return timeout;
 
+	trace_vrng_wait(vi->index, timeout);
+	start = jiffies;
 	ret = wait_event_killable_timeout(vi->wq, vrng_woken(vi, seen),
 					  timeout);
 
 	spin_lock_irq(&vi->lock);
+	vi->stats.wait_jiffies += jiffies - start;
 	if (vi->removed)
 		ret = -ENODEV;
 	else	/* Back to polling: a streaming reader needs no interrupt. */
 		virtqueue_disable_cb(vi->vq);
 	spin_unlock_irq(&vi->lock);
-	return min(ret, 0L);
+	ret = min(ret, 0L);
+	trace_vrng_wake(vi->index, ret, jiffies - start);
+	return ret;
 }
 
 /**
@@ -585,12 +604,16 @@ void vrng_vq_recv_done(struct virtqueue *vq)
  */
 void vrng_vq_fork(struct vrng_dev *vi)
 {
+	size_t wiped;
+
 	spin_lock_irq(&vi->lock);
 	vi->stats.forks++;
-	vi->stats.discarded += vrng_pool_fork(&vi->pool);
+	wiped = vrng_pool_fork(&vi->pool);
+	vi->stats.discarded += wiped;
 	if (vi->pool.cur)
 		WRITE_ONCE(vi->slow_only, true);
 	spin_unlock_irq(&vi->lock);
+	trace_vrng_fork(vi->index, wiped);
 }
 
 /**

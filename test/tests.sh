@@ -40,6 +40,8 @@ VRNG_TESTS=(
 	"guest 6.12-arm64 hp-pci-dead hotplug-dead"
 	"guest 6.1-arm64 pci rngd"
 	"guest 6.12-arm64 pci rngd"
+	"guest 6.1-arm64 pci+pci-trickle observe"
+	"guest 6.12-arm64 pci+pci-trickle observe"
 	"bench-smoke 6.1-arm64"
 	"build debug"
 	"kunit debug"

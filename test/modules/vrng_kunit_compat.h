@@ -180,10 +180,17 @@ static inline unsigned int vrng_fail_nth_get(void)
  * the VM-fork cases are skipped.
  */
 #if IS_MODULE(CONFIG_VMGENID)
-#define vrng_kunit_vmfork(test, id, len)	add_vmfork_randomness(id, len)
+static inline void vrng_kunit_vmfork(struct kunit *test, const void *id,
+				     size_t len)
+{
+	add_vmfork_randomness(id, len);
+}
 #else
-#define vrng_kunit_vmfork(test, id, len)				\
-	kunit_skip(test, "add_vmfork_randomness() not exported: CONFIG_VMGENID=m needed")
+static inline void vrng_kunit_vmfork(struct kunit *test, const void *id,
+				     size_t len)
+{
+	kunit_skip(test, "add_vmfork_randomness() not exported: CONFIG_VMGENID=m needed");
+}
 #endif
 
 #endif /* _VRNG_KUNIT_COMPAT_H */

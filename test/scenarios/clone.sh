@@ -14,6 +14,9 @@ pool_full() {
 }
 within "every buffer back from the device" 10 pool_full
 echo "VRNG-CLONE: before the snapshot: $(vrng_stat avail) bytes filled, $(vrng_stat forks) forks"
+T=/sys/kernel/tracing
+mount -t tracefs nodev $T 2>/dev/null
+check "tracing vrng_fork" sh -c "echo 1 >$T/events/vrng/vrng_fork/enable"
 qmp snapshot
 # Only the restored copies get here: the snapshot ends this VM.
 read -r word role
@@ -22,7 +25,12 @@ forked() {
 	while [ "$(vrng_stat forks)" -eq 0 ]; do sleep 0.1; done
 }
 case $role in
-new) within "the VM-fork notifier ran" 10 forked ;;
+new)
+	within "the VM-fork notifier ran" 10 forked
+	line=$(grep -m1 'vrng_fork: vrng.0 discarded=' $T/trace | sed 's/^ *//')
+	check "tracepoint vrng_fork fired with bytes discarded (${line:-none})" \
+		sh -c "echo '$line' | grep -q 'discarded=[1-9]'"
+	;;
 same)
 	sleep 2
 	check_eq "no VM fork with the same generation ID" 0 "$(vrng_stat forks)"
