@@ -17,7 +17,6 @@
 
 #include "vrng_compat.h"
 
-struct attribute_group;
 struct dentry;
 struct virtio_device;
 struct virtqueue;
@@ -290,8 +289,9 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
 int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline);
 void vrng_vq_fork(struct vrng_dev *vi);
 
-/* vrng_sysfs.c: the statistics, an attribute group of the driver */
-extern const struct attribute_group *vrng_dev_groups[];
+/* vrng_sysfs.c: the statistics */
+int vrng_sysfs_add(struct vrng_dev *vi);
+void vrng_sysfs_remove(struct vrng_dev *vi);
 
 /* vrng_debugfs.c */
 void vrng_debugfs_init(void);

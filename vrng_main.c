@@ -257,15 +257,20 @@ static int vrng_probe(struct virtio_device *vdev)
 
 	vi->vmfork_nb.notifier_call = vrng_vmfork;
 	err = register_random_vmfork_notifier(&vi->vmfork_nb);
-	if (err) {
-		vrng_teardown(vi);
-		goto err_ida;
-	}
+	if (err)
+		goto err_teardown;
+	err = vrng_sysfs_add(vi);
+	if (err)
+		goto err_vmfork;
 	vrng_debugfs_add(vi);
 	dev_dbg(&vdev->dev, "%s: %u buffers of %u bytes\n", vi->name,
 		vi->pool.depth, vi->pool.bufsize);
 	return 0;
 
+err_vmfork:
+	unregister_random_vmfork_notifier(&vi->vmfork_nb);
+err_teardown:
+	vrng_teardown(vi);
 err_ida:
 	ida_free(&vrng_index_ida, vi->index);
 err_free:
@@ -278,7 +283,8 @@ static void vrng_remove(struct virtio_device *vdev)
 {
 	struct vrng_dev *vi = vdev->priv;
 
-	/* First: debugfs_remove() waits for readers of the stats. */
+	/* First: both wait for readers of the statistics. */
+	vrng_sysfs_remove(vi);
 	vrng_debugfs_remove(vi);
 	unregister_random_vmfork_notifier(&vi->vmfork_nb);
 	vrng_teardown(vi);
@@ -309,7 +315,6 @@ MODULE_DEVICE_TABLE(virtio, vrng_id_table);
 static struct virtio_driver vrng_driver = {
 	.driver.name = KBUILD_MODNAME,
 	.driver.owner = VRNG_DRIVER_OWNER,
-	.driver.dev_groups = vrng_dev_groups,
 	.id_table = vrng_id_table,
 	.probe = vrng_probe,
 	.remove = vrng_remove,

@@ -36,6 +36,9 @@ check_eq() {
 }
 
 vrng_finish() {
+	if [ -e /sys/kernel/debug/kcsan ]; then
+		grep -E 'enabled|setup_watchpoints|data_races' /sys/kernel/debug/kcsan | sed 's/^/KCSAN: /'
+	fi
 	if [ -e /sys/kernel/debug/kmemleak ]; then
 		check "kmemleak finds no leak" kmemleak_clean
 	fi

@@ -120,6 +120,8 @@ debug_kernel_prepare() {
 	local cross=aarch64-linux-gnu- lock
 	local frags=("$VRNG_TOP/test/kernel/debug.config")
 	for f in "${@:3}"; do frags+=("$VRNG_TOP/test/kernel/$f.config"); done
+	local kcsan=""
+	[[ " ${*:3} " == *" kcsan "* ]] && kcsan=1
 
 	apt_update "$set"
 	meta=$(resolve "$set" linux-source '^linux-source-[0-9]')
@@ -163,7 +165,8 @@ debug_kernel_prepare() {
 		echo "KPKGVER=$ver"
 		echo "KIMAGE=$dir/build/arch/arm64/boot/Image"
 		echo "KMODDIR=$dir/root/lib/modules/$kver"
-		echo "KAPPEND='panic_on_warn=1 kunit.enable=1 kunit.autorun=1'"
+		# KCSAN watches one access in 400, not 4000: races show up sooner.
+		echo "KAPPEND='panic_on_warn=1 kunit.enable=1 kunit.autorun=1${kcsan:+ kcsan.skip_watch=400}'"
 		# Debian 12's sparse (0.6.4) is too old for 7.x's Kbuild.
 		[[ $set == sid ]] && echo "KSPARSE=no"
 	} >"$env"

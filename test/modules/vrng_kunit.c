@@ -331,8 +331,12 @@ static u8 fake_byte(u64 pos)
 	return (x ^ (x >> 29) ^ (x >> 47)) >> 24;
 }
 
-/* Fill one buffer as the mode says; returns used.len to report. */
-static u32 fake_fill(struct fake_rng *f, u8 *buf, u32 len)
+/*
+ * Fill one buffer as the mode says; returns used.len to report. The device
+ * side, not the driver's: left out of KCSAN's instrumentation, which would
+ * make each byte cost a check and starve the driver's paths of watchpoints.
+ */
+static __no_kcsan u32 fake_fill(struct fake_rng *f, u8 *buf, u32 len)
 {
 	u32 fill, report;
 
@@ -1188,7 +1192,7 @@ static int streamer_fn(void *data)
 }
 
 /*
- * VM forks while a reader streams through the lock-free fast path and the
+ * 200 VM forks while a reader streams through the lock-free fast path and the
  * stats are shown: every fork is seen, the reader goes on, and once the
  * forks stop the stream resumes after what the device wrote before the
  * last one. On the KCSAN kernel this is the race check of the fast path
@@ -1198,12 +1202,13 @@ static void driver_vmfork_while_streaming(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
 	struct task_struct *t, *rt;
+	struct stats_reader *s;
 	struct streamer *st;
 	u64 pos;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
-	start_stats_reader(test, f, &t);
+	s = start_stats_reader(test, f, &t);
 	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st);
 	st->f = f;
@@ -1211,14 +1216,16 @@ static void driver_vmfork_while_streaming(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(rt));
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_kthread, rt), 0);
 
-	for (i = 0; i < 50; i++) {
+	for (i = 0; i < 200; i++) {
 		vmfork(test);
-		usleep_range(1000, 2000);
+		usleep_range(2000, 5000);
 	}
 	kunit_release_action(test, stop_kthread, rt);
+	kunit_info(test, "streamed %lu bytes, stats shown %lu times",
+		   st->bytes, s->shows);
 	KUNIT_EXPECT_EQ(test, st->err, 0);
 	KUNIT_EXPECT_GT(test, st->bytes, 0UL);
-	KUNIT_EXPECT_EQ(test, fake_vi(f)->stats.forks, 50ULL);
+	KUNIT_EXPECT_EQ(test, fake_vi(f)->stats.forks, 200ULL);
 
 	pos = f->stream;
 	vmfork(test);
