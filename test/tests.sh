@@ -133,7 +133,45 @@ test_build() {
 	cat "$env"
 	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
 	module_for "$1"
-	modinfo "$VRNG_OUT/build-$1/vrng.ko" | grep -E '^(vermagic|parm|alias)'
+	modinfo "$VRNG_OUT/build-$1/vrng.ko"
+	modinfo_check "$VRNG_OUT/build-$1/vrng.ko"
+}
+
+# modinfo_field KO FIELD PATTERN: KO's FIELD (its lines joined) matches the
+# glob PATTERN.
+modinfo_field() {
+	local v
+	v=$(modinfo -F "$2" "$1" | paste -sd' ')
+	# shellcheck disable=SC2053
+	if [[ $v == $3 ]]; then
+		echo "modinfo $2: ok ($v)"
+	else
+		echo "modinfo $2: '$v' is not '$3'"
+		return 1
+	fi
+}
+
+# modinfo_check KO: what a packaged module tells modinfo: description,
+# licence, version (scripts/version), author, the virtio alias, and a
+# description for every parameter the module has (its __param_ symbols).
+modinfo_check() {
+	local ko=$1 rc=0 p params
+	modinfo_field "$ko" description '?????*' || rc=1
+	modinfo_field "$ko" license GPL || rc=1
+	modinfo_field "$ko" version "$("$VRNG_TOP/scripts/version")" || rc=1
+	modinfo_field "$ko" author '?*<?*@?*>' || rc=1
+	modinfo_field "$ko" alias 'virtio:d00000004v[*]' || rc=1
+	params=$(readelf -sW "$ko" | awk '$NF ~ /^__param_/ && $NF !~ /^__param_str_/ { sub(/^__param_/, "", $NF); print $NF }')
+	[[ -n $params ]] || { echo "no parameters found in $ko"; rc=1; }
+	for p in $params; do
+		if modinfo -F parm "$ko" | grep -q "^$p:..*"; then
+			echo "parameter $p: described"
+		else
+			echo "parameter $p: no MODULE_PARM_DESC"
+			rc=1
+		fi
+	done
+	return $rc
 }
 
 # stock_modules KNAME: a lib/modules tree with the distro's virtio-rng.ko
