@@ -350,7 +350,7 @@ test_dkms() {
 	step "modinfo -k $kver vrng finds it in updates/dkms" \
 		in_root_match "^/lib/modules/$kver/updates/dkms/vrng.ko" modinfo -k "$kver" -F filename vrng
 	step "its version is the package's" \
-		in_root_match "^$(dpkg-deb -f "$deb" Version)\$" modinfo -k "$kver" -F version vrng
+		in_root_is "$(dpkg-deb -f "$deb" Version)" modinfo -k "$kver" -F version vrng
 	step "dkms status: installed for $kver" in_root_match "^vrng/.*, $kver, .*: installed" dkms status
 	step "the package's modprobe.d file and vrng-switch are there" \
 		in_root test -s /lib/modprobe.d/vrng.conf -a -x /usr/sbin/vrng-switch
@@ -385,12 +385,18 @@ in_root_match() {
 	grep -qE "$re" <<<"$out"
 }
 
-# in_root_empty CMD...: CMD (in the root) succeeds and prints nothing
-in_root_empty() {
-	local out
+# in_root_is EXPECTED CMD...: CMD (in the root) succeeds and prints
+# exactly EXPECTED; in_root_empty CMD...: ... and prints nothing
+in_root_is() {
+	local want=$1 out
+	shift
 	out=$(in_root "$@" 2>&1) || return 1
 	echo "  $* -> ${out:-(nothing)}"
-	[[ -z $out ]]
+	[[ $out == "$want" ]]
+}
+
+in_root_empty() {
+	in_root_is "" "$@"
 }
 
 # install KNAME: make install and make uninstall (for those without DKMS)
