@@ -15,7 +15,7 @@
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 # the release of the kernel KDIR is for (not necessarily the running one)
-KVER = $(shell cat $(KDIR)/include/config/kernel.release)
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
 DEPMOD ?= depmod
 DEB_OUT ?= $(CURDIR)/out/deb
 MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)

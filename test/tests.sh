@@ -179,7 +179,9 @@ modinfo_check() {
 }
 
 # stock_modules KNAME: a lib/modules tree with the distro's virtio-rng.ko
-# and modules.dep (for modprobe -r); prints its lib directory.
+# and modules.dep (for modprobe -r), and the kernel's lists of its modules
+# (modules.order, modules.builtin*: depmod reads them); prints its lib
+# directory.
 stock_modules() {
 	local env dir mods m
 	env=$(kernel_env "$1")
@@ -193,6 +195,9 @@ stock_modules() {
 		done
 		sed 's/\.xz:/:/; s/\.xz / /g; s/\.xz$//' "$KMODDIR/modules.dep" \
 			>"$dir/modules/$KVER/modules.dep"
+		for m in modules.order modules.builtin modules.builtin.modinfo; do
+			[[ ! -e $KMODDIR/$m ]] || cp "$KMODDIR/$m" "$dir/modules/$KVER/"
+		done
 		echo "$dir"
 	)
 }

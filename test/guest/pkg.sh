@@ -7,6 +7,14 @@
 KVER=$(uname -r)
 MODCONF=/lib/modprobe.d/vrng.conf
 
+# Debian's busybox sh runs its own applets before anything on PATH: these
+# make the scenario's module commands Debian's kmod (once pkg_setup has
+# installed it), and MODPROBE tells vrng-switch which modprobe to run.
+for t in modprobe depmod insmod rmmod lsmod modinfo; do
+	eval "$t() { /sbin/$t \"\$@\"; }"
+done
+export MODPROBE=/sbin/modprobe
+
 # pkg_setup: kmod, the module tree and vrng-switch (not the modprobe.d
 # file: pkg_conf)
 pkg_setup() {

@@ -1,7 +1,8 @@
 # The package's modprobe.d file at boot: Debian's kmod, the distro's
 # virtio-rng.ko beside vrng.ko in updates/, and udev's coldplug (modprobe
 # each virtio device's modalias). With the file vrng takes the device and
-# virtio_rng stays unloaded; without it, both modules load.
+# virtio_rng stays unloaded; without it, both modules load and the stock
+# driver takes the device.
 # needs: kmod stock pkg
 
 . /vrng/pkg.sh
@@ -20,3 +21,5 @@ coldplug
 echo "without the file: modules $(grep -oE '^(vrng|virtio_rng) ' /proc/modules | tr -d '\n'), devices $(drivers), rng_current $(rng_current)"
 check "without the file, virtio_rng loads too" loaded virtio_rng
 check "without the file, vrng loads too" loaded vrng
+# kmod loads virtio_rng first (modules.alias order): it takes the device
+check "without the file, the device is not vrng's ($(drivers))" all_on virtio_rng
