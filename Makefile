@@ -42,7 +42,7 @@ deb:
 	scripts/mkdeb $(DEB_OUT)
 
 clean:
-	rm -rf *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers \
+	rm -rf *.o *.ko *.mod *.mod.c .*.cmd .module-common.o modules.order Module.symvers \
 		test/modules/*.o test/modules/*.ko test/modules/*.mod \
 		test/modules/*.mod.c test/modules/.*.cmd test/modules/modules.order
 
