@@ -343,3 +343,5 @@ module_exit(vrng_exit);
 
 MODULE_DESCRIPTION("virtio entropy device driver with a pool of buffers in flight");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VRNG_VERSION);
+MODULE_AUTHOR("vrng maintainers <maintainers@users.noreply.b-seed-20128cd8.example>");

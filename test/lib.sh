@@ -7,6 +7,7 @@
 #   kernels.sh    Debian's kernels, the debug kernel, module builds
 #   initramfs.sh  the guests' userland and initramfs archives
 #   qemu.sh       booting guests and judging their console
+#   root.sh       pristine Debian 12 roots (debootstrap, mounts, cleanup)
 #
 # Everything downloaded or built lives in $VRNG_CACHE (default
 # ~/.cache/vrng), keyed by package version, so that a second run is fast.
@@ -27,5 +28,7 @@ source "$VRNG_TOP/test/lib/packages.sh"
 source "$VRNG_TOP/test/lib/kernels.sh"
 # shellcheck source=test/lib/initramfs.sh
 source "$VRNG_TOP/test/lib/initramfs.sh"
+# shellcheck source=test/lib/root.sh
+source "$VRNG_TOP/test/lib/root.sh"
 # shellcheck source=test/lib/qemu.sh
 source "$VRNG_TOP/test/lib/qemu.sh"

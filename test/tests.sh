@@ -10,6 +10,8 @@ VRNG_TESTS=(
 	"build 6.1-amd64"
 	"build 6.12-amd64"
 	"build 5.10-arm64"
+	"install 6.1-amd64"
+	"dkms bookworm"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
 	"guest 6.12-arm64 pci basic"
@@ -24,6 +26,8 @@ VRNG_TESTS=(
 	"guest 6.1-amd64 pci handover"
 	"guest 6.12-amd64 pci handover"
 	"clone 6.1-amd64"
+	"guest 6.1-arm64 pci modprobe-d"
+	"guest 6.1-arm64 pci+mmio switch"
 	"guest 6.1-arm64 pci-slow unbind-busy"
 	"guest 6.1-arm64 pci-dead dead-switch"
 	"guest 6.12-arm64 pci-dead dead-switch"
@@ -143,11 +147,51 @@ test_build() {
 	cat "$env"
 	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
 	module_for "$1"
-	modinfo "$VRNG_OUT/build-$1/vrng.ko" | grep -E '^(vermagic|parm|alias)'
+	modinfo "$VRNG_OUT/build-$1/vrng.ko"
+	modinfo_check "$VRNG_OUT/build-$1/vrng.ko"
+}
+
+# modinfo_field KO FIELD PATTERN: KO's FIELD (its lines joined) matches the
+# glob PATTERN.
+modinfo_field() {
+	local v
+	v=$(modinfo -F "$2" "$1" | paste -sd' ')
+	# shellcheck disable=SC2053
+	if [[ $v == $3 ]]; then
+		echo "modinfo $2: ok ($v)"
+	else
+		echo "modinfo $2: '$v' is not '$3'"
+		return 1
+	fi
+}
+
+# modinfo_check KO: what a packaged module tells modinfo: description,
+# licence, version (scripts/version), author, the virtio alias, and a
+# description for every parameter the module has (its __param_ symbols).
+modinfo_check() {
+	local ko=$1 rc=0 p params
+	modinfo_field "$ko" description '?????*' || rc=1
+	modinfo_field "$ko" license GPL || rc=1
+	modinfo_field "$ko" version "$("$VRNG_TOP/scripts/version")" || rc=1
+	modinfo_field "$ko" author '?*<?*@?*>' || rc=1
+	modinfo_field "$ko" alias 'virtio:d00000004v[*]' || rc=1
+	params=$(readelf -sW "$ko" | awk '$NF ~ /^__param_/ && $NF !~ /^__param_str_/ { sub(/^__param_/, "", $NF); print $NF }')
+	[[ -n $params ]] || { echo "no parameters found in $ko"; rc=1; }
+	for p in $params; do
+		if modinfo -F parm "$ko" | grep -q "^$p:..*"; then
+			echo "parameter $p: described"
+		else
+			echo "parameter $p: no MODULE_PARM_DESC"
+			rc=1
+		fi
+	done
+	return $rc
 }
 
 # stock_modules KNAME: a lib/modules tree with the distro's virtio-rng.ko
-# and modules.dep (for modprobe -r); prints its lib directory.
+# and modules.dep (for modprobe -r), and the kernel's lists of its modules
+# (modules.order, modules.builtin*: depmod reads them); prints its lib
+# directory.
 stock_modules() {
 	local env dir mods m
 	env=$(kernel_env "$1")
@@ -161,6 +205,9 @@ stock_modules() {
 		done
 		sed 's/\.xz:/:/; s/\.xz / /g; s/\.xz$//' "$KMODDIR/modules.dep" \
 			>"$dir/modules/$KVER/modules.dep"
+		for m in modules.order modules.builtin modules.builtin.modinfo; do
+			[[ ! -e $KMODDIR/$m ]] || cp "$KMODDIR/$m" "$dir/modules/$KVER/"
+		done
 		echo "$dir"
 	)
 }
@@ -181,6 +228,16 @@ scenario_files() {
 			build_tool "$VRNG_TOP/test/tools/hwrng_bench.c" \
 				"$VRNG_OUT/tools-$arch/hwrng_bench" "$arch"
 			echo "$VRNG_OUT/tools-$arch/hwrng_bench"
+			;;
+		kmod)
+			guest_kmod "$(sed -n 's/^KARCH=//p' "$(kernel_env "$2")")"
+			;;
+		stock) stock_modules "$2" ;;
+		pkg)
+			# what the package installs, and the guest steps around it
+			echo "$VRNG_TOP/modprobe.d/vrng.conf"
+			echo "$VRNG_TOP/scripts/vrng-switch"
+			echo "$VRNG_TOP/test/guest/pkg.sh"
 			;;
 		*) die "scenario $1 needs unknown $need" ;;
 		esac
@@ -320,4 +377,135 @@ test_lint() {
 test_callflow() {
 	"$VRNG_TOP/test/gdb/callflow" "$VRNG_OUT/callflow-traces.txt"
 	python3 "$VRNG_TOP/test/gdb/callflow.py" "$VRNG_OUT/callflow-traces.txt"
+}
+
+# step WHAT CMD...: one checked step of a host-side test, "ok|FAILED: WHAT"
+step() {
+	local what=$1
+	shift
+	if "$@"; then
+		echo "ok: $what"
+	else
+		echo "FAILED: $what"
+		return 1
+	fi
+}
+
+# dkms bookworm: vrng-dkms (make deb) in a pristine Debian 12 root with
+# linux-headers-amd64 from the root's own apt: apt install builds and
+# installs vrng.ko for that kernel through DKMS, apt remove takes it away.
+# The debootstrap tarball and the root's apt archives and lists are cached.
+test_dkms() {
+	local deb kver apt=$VRNG_CACHE/root-$1
+	deb=$(make -s -C "$VRNG_TOP" deb DEB_OUT="$VRNG_OUT/deb")
+	echo "VERSION: ${deb##*/}"
+	root_new dkms
+	root_bootstrap "$VRNG_OUT/dkms-debootstrap.log" cached
+	root_mount "$apt/archives:var/cache/apt/archives" "$apt/lists:var/lib/apt/lists"
+	root_apt_config
+	# it would empty the cached archives after each install
+	rm -f "$ROOT/etc/apt/apt.conf.d/docker-clean"
+	in_root apt-get -qq update
+	in_root_apt apt-get install linux-headers-amd64
+	kver=$(in_root dpkg-query -W -f='${Depends}' linux-headers-amd64 | sed 's/^linux-headers-//; s/[ ,].*//')
+	echo "root kernel headers: $kver"
+	cp "$deb" "$ROOT/tmp/"
+	in_root_apt apt install "/tmp/${deb##*/}"
+	step "modinfo -k $kver vrng finds it in updates/dkms" \
+		in_root_match "^/lib/modules/$kver/updates/dkms/vrng.ko" modinfo -k "$kver" -F filename vrng
+	step "its version is the package's" \
+		in_root_is "$(dpkg-deb -f "$deb" Version)" modinfo -k "$kver" -F version vrng
+	step "dkms status: installed for $kver" in_root_match "^vrng/.*, $kver, .*: installed" dkms status
+	step "the package's modprobe.d file and vrng-switch are there" \
+		in_root test -s /lib/modprobe.d/vrng.conf -a -x /usr/sbin/vrng-switch
+	in_root_apt apt-get remove vrng-dkms
+	step "after apt remove: no vrng.ko for $kver" \
+		in_root sh -c "! find /lib/modules/$kver -name 'vrng.ko*' | grep ."
+	step "after apt remove: modinfo -k $kver vrng finds nothing" \
+		in_root sh -c "! modinfo -k $kver vrng >/dev/null 2>&1"
+	step "after apt remove: dkms status is empty" in_root_empty dkms status
+	step "after apt remove: the modprobe.d file is gone" in_root test ! -e /lib/modprobe.d/vrng.conf
+	in_root apt-get -qq autoclean
+}
+
+# in_root_apt CMD ARGS...: an apt command in the root, non-interactive,
+# keeping what it downloads (the archives are cached)
+in_root_apt() {
+	local tool=$1
+	shift
+	echo "# $tool $*"
+	in_root env DEBIAN_FRONTEND=noninteractive "$tool" -y -q --no-install-recommends \
+		-o APT::Keep-Downloaded-Packages=true "$@" >"$VRNG_OUT/dkms-apt.log" 2>&1 ||
+		{ tail -n 30 "$VRNG_OUT/dkms-apt.log"; return 1; }
+	grep -iE 'dkms|vrng|error|warn' "$VRNG_OUT/dkms-apt.log" || true
+}
+
+# in_root_match REGEX CMD...: CMD's output (in the root) matches REGEX
+in_root_match() {
+	local re=$1 out
+	shift
+	out=$(in_root "$@" 2>&1) || true
+	echo "  $* -> ${out:-(nothing)}"
+	grep -qE "$re" <<<"$out"
+}
+
+# in_root_is EXPECTED CMD...: CMD (in the root) succeeds and prints
+# exactly EXPECTED; in_root_empty CMD...: ... and prints nothing
+in_root_is() {
+	local want=$1 out
+	shift
+	out=$(in_root "$@" 2>&1) || return 1
+	echo "  $* -> ${out:-(nothing)}"
+	[[ $out == "$want" ]]
+}
+
+in_root_empty() {
+	in_root_is "" "$@"
+}
+
+# install KNAME: make install and make uninstall (for those without DKMS)
+# from a copy of the tree, against KNAME's Debian headers, into a staging
+# INSTALL_MOD_PATH holding that kernel's own module tree: vrng.ko lands in
+# updates/, depmod's modules.dep lists it (and modinfo -b finds it there),
+# the modprobe.d file and vrng-switch are installed; uninstall removes all.
+test_install() {
+	local env src=$VRNG_OUT/install-src stage=$VRNG_OUT/install-root make
+	env=$(kernel_env "$1")
+	(
+		source "$env"
+		echo "VERSION: kernel $KVER, package $KPKGVER"
+		copy_tracked "$src"
+		mkdir -p "$stage/lib/modules/$KVER"
+		cp -al "$KMODDIR/kernel" "$stage/lib/modules/$KVER/"
+		cp "$KMODDIR"/modules.{order,builtin,builtin.modinfo} "$stage/lib/modules/$KVER/"
+		make=(make -C "$src" KDIR="$KDIR" INSTALL_MOD_PATH="$stage")
+		[[ $KARCH == arm64 ]] && make+=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+		local dep=$stage/lib/modules/$KVER/modules.dep
+		step "make install" "${make[@]}" install >"$VRNG_OUT/install.log" 2>&1 ||
+			{ tail -n 30 "$VRNG_OUT/install.log"; return 1; }
+		step "vrng.ko is in updates/" test -s "$stage/lib/modules/$KVER/updates/vrng.ko"
+		step "modules.dep lists updates/vrng.ko with its dependencies" \
+			grep -E '^updates/vrng\.ko: .*virtio' "$dep"
+		step "modinfo -b finds vrng in updates/" \
+			grep -q "/lib/modules/$KVER/updates/vrng.ko\$" \
+			<(modinfo -b "$stage" -k "$KVER" -F filename vrng)
+		step "the modprobe.d file is installed" \
+			cmp "$VRNG_TOP/modprobe.d/vrng.conf" "$stage/etc/modprobe.d/vrng.conf"
+		step "vrng-switch is installed" test -x "$stage/usr/sbin/vrng-switch"
+		step "make uninstall" "${make[@]}" uninstall >>"$VRNG_OUT/install.log" 2>&1 ||
+			{ tail -n 30 "$VRNG_OUT/install.log"; return 1; }
+		step "vrng.ko is gone" test -z "$(find "$stage/lib/modules/$KVER" -name 'vrng.ko*')"
+		step "modules.dep no longer lists it" test -z "$(grep vrng "$dep")"
+		step "the modprobe.d file and vrng-switch are gone" \
+			test ! -e "$stage/etc/modprobe.d/vrng.conf" -a ! -e "$stage/usr/sbin/vrng-switch"
+	)
+}
+
+# copy_tracked DST: the tree's tracked files (uncommitted edits included),
+# with the version in VERSION, as a DKMS or tarball user would have them
+copy_tracked() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	git -C "$VRNG_TOP" ls-files -z | (cd "$VRNG_TOP" && cpio --quiet -pdm0 "$1")
+	"$VRNG_TOP/scripts/version" >"$1/VERSION"
 }

@@ -33,6 +33,24 @@ userland_prepare() {
 	echo "$dir"
 }
 
+# guest_kmod ARCH: Debian's /bin/kmod for ARCH and the libraries it links
+# (from its ELF header), laid out as in / under a directory "kmod".
+# Prints that directory.
+guest_kmod() {
+	local user triplet dir=$VRNG_OUT/kmod-$1/kmod lib path
+	user=$(userland_prepare "$1")
+	triplet=$(guest_triplet "$1")
+	rm -rf "$dir"
+	mkdir -p "$dir/bin" "$dir/lib/$triplet"
+	cp "$user/bin/kmod" "$dir/bin/"
+	for lib in $(readelf -dW "$user/bin/kmod" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[[ $lib == libc.so.* || $lib == ld-linux* ]] && continue
+		path=$(find "$user/lib/$triplet" "$user/usr/lib/$triplet" -name "$lib" | head -n1)
+		[[ -n $path ]] || die "$lib, needed by kmod, is in no guest package (test/packages)"
+		cp -L "$path" "$dir/lib/$triplet/"
+	done
+	echo "$dir"
+}
 
 # module_closure MODDIR NAME...: paths (relative to MODDIR) of the named
 # modules and their dependencies, dependencies first.

@@ -78,6 +78,8 @@ build_module() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp "$VRNG_TOP"/Kbuild "$VRNG_TOP"/*.c "$VRNG_TOP"/*.h "$out"/
+	# no git in the copy: its version in a file, as DKMS sources carry it
+	"$VRNG_TOP/scripts/version" >"$out/VERSION"
 	mkdir -p "$out/test"
 	cp -r "$VRNG_TOP/test/modules" "$out/test/"
 	if ! make -C "$KDIR" M="$out" ARCH="$KARCH" "${cross[@]}" W=1 "$@" modules \

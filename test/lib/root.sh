@@ -1,0 +1,125 @@
+# shellcheck shell=bash
+# Pristine Debian 12 roots for the tests that need a whole system (make
+# check-fresh, the DKMS package test): debootstrap, mounts, this machine's
+# apt configuration, commands in the root, and the cleanup that unmounts
+# and removes everything on every exit path. One root at a time per
+# process, in ROOT. Sourced by test/lib.sh.
+
+ROOT=""
+ROOT_ENV=(/usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+
+# root_new NAME: an empty directory for a root under VRNG_FRESH_DIR
+# (default /var/tmp), in ROOT; root_cleanup is on EXIT, and a signal ends
+# the run (and so cleans up) at once.
+root_new() {
+	[[ $(id -u) -eq 0 ]] || die "a Debian root needs mounts and chroot: run as root"
+	ROOT=$(mktemp -d "${VRNG_FRESH_DIR:-/var/tmp}/vrng-$1.XXXXXX")
+	trap root_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+
+# root_bootstrap LOG [cached]: debootstrap --variant=minbase bookworm into
+# ROOT. With "cached", from a tarball of the packages in VRNG_CACHE, keyed
+# by the archive's bookworm InRelease (made once, with --make-tarball).
+root_bootstrap() {
+	local logf=$1 tarball="" args=()
+	if [[ ${2:-} == cached ]]; then
+		tarball=$(root_tarball "$logf")
+		args=(--unpack-tarball="$tarball")
+	fi
+	debootstrap --variant=minbase "${args[@]}" bookworm "$ROOT" "$VRNG_MIRROR/debian" \
+		>>"$logf" 2>&1 || { tail -n 20 "$logf"; return 1; }
+}
+
+# root_tarball LOG: the cached debootstrap tarball (made if missing)
+root_tarball() {
+	local key dir=$VRNG_CACHE/debootstrap tarball tmp
+	apt_update bookworm
+	key=$(sha1sum "$VRNG_CACHE"/apt-bookworm/lists/*_debian_dists_bookworm_InRelease | cut -c1-12)
+	tarball=$dir/bookworm-minbase-amd64-$key.tgz
+	if [[ ! -s $tarball ]]; then
+		log "debootstrap: caching bookworm minbase ($key)"
+		mkdir -p "$dir"
+		rm -f "$dir"/bookworm-minbase-amd64-*.tgz
+		tmp=$(mktemp -d "${VRNG_FRESH_DIR:-/var/tmp}/vrng-tarball.XXXXXX")
+		if ! debootstrap --variant=minbase --make-tarball="$tarball.tmp" bookworm "$tmp" \
+			"$VRNG_MIRROR/debian" >>"$1" 2>&1; then
+			rm -rf "$tmp" "$tarball.tmp"
+			die "debootstrap --make-tarball failed (log: $1)"
+		fi
+		rm -rf "$tmp"
+		mv "$tarball.tmp" "$tarball"
+	fi
+	echo "$tarball"
+}
+
+# root_mount [SRC:DST]...: proc, sys, dev and dev/pts in ROOT, then each
+# directory SRC bind-mounted on DST (a path in the root). root_cleanup
+# finds them in /proc/self/mounts (this may run in a subshell).
+root_mount() {
+	local spec
+	root_mount_one -t proc proc proc
+	root_mount_one -t sysfs sys sys
+	root_mount_one --bind /dev dev
+	root_mount_one --bind /dev/pts dev/pts
+	for spec in "$@"; do
+		mkdir -p "${spec%%:*}" "$ROOT/${spec#*:}"
+		root_mount_one --bind "${spec%%:*}" "${spec#*:}"
+	done
+}
+
+root_mount_one() {
+	local dst=${*: -1}
+	mount "${@:1:$#-1}" "$ROOT/$dst"
+	mountpoint -q "$ROOT/$dst" || { echo "$dst is not mounted"; return 1; }
+}
+
+# root_apt_config: this machine's DNS and apt configuration in the root,
+# as a fresh machine of this kind has them.
+root_apt_config() {
+	cp /etc/resolv.conf "$ROOT/etc/"
+	if compgen -G '/etc/apt/sources.list.d/*' >/dev/null; then
+		rm -f "$ROOT/etc/apt/sources.list"
+		cp -a /etc/apt/sources.list.d/. "$ROOT/etc/apt/sources.list.d/"
+	fi
+	[[ -e /etc/apt/sources.list ]] && cp /etc/apt/sources.list "$ROOT/etc/apt/"
+	cp -a /etc/apt/apt.conf.d/. "$ROOT/etc/apt/apt.conf.d/"
+}
+
+# in_root CMD...: CMD in the root, as a root shell of it would run it
+in_root() {
+	chroot "$ROOT" "${ROOT_ENV[@]}" "$@"
+}
+
+# root_kill: end every process whose root is ROOT
+root_kill() {
+	local p pids=()
+	for p in /proc/[0-9]*; do
+		[[ $(readlink "$p/root" 2>/dev/null) == "$ROOT" ]] && pids+=("${p#/proc/}")
+	done
+	[[ ${#pids[@]} -eq 0 ]] && return 0
+	log "root: ending ${#pids[@]} processes left in $ROOT"
+	kill -KILL "${pids[@]}" 2>/dev/null || true
+	sleep 1
+}
+
+# root_cleanup: end what runs in the root, unmount (in reverse order) and
+# remove it; never remove a root that still has anything mounted in it.
+root_cleanup() {
+	local m mounts
+	[[ -n $ROOT && -d $ROOT ]] || return 0
+	root_kill
+	mapfile -t mounts < <(awk -v r="$ROOT/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | tac)
+	for m in "${mounts[@]}"; do
+		umount "$m" 2>/dev/null || umount -l "$m" || true
+	done
+	if grep -q " $ROOT/" /proc/self/mounts; then
+		log "root: still mounted under $ROOT; not removing it"
+		return 1
+	fi
+	rm -rf --one-file-system "$ROOT"
+	ROOT=""
+}
