@@ -99,7 +99,7 @@ def write_doc(path, got):
         out += [f"## {name}", "", f"Seed (stock driver): {SEED[name]}", "",
                 "Expected for vrng: " + " ← ".join(CHAINS[name]), "", "```"]
         # Paths relative to the kernel tree, not to this machine's cache.
-        out += [re.sub(r"/\S*?/src/", "", line) for line in got.get(name, ["(not recorded)"])]
+        out += [re.sub(r"/\S*?/src(-[^/]*)?/", "", line) for line in got.get(name, ["(not recorded)"])]
         out += ["```", ""]
     open(path, "w").write("\n".join(out))
 
