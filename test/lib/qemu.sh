@@ -65,10 +65,11 @@ judge() {
 		ok=1
 	fi
 	grep -E '^VRNG-CHECK: FAIL' "$logf" || true
-	if grep -E "$VRNG_SPLAT_RE" "$logf" | grep -v '^VRNG-' >&2; then
+	if grep -E "$VRNG_SPLAT_RE" "$logf" | grep -v -e '^VRNG-' -e 'BUG: KCSAN:' >&2; then
 		echo "kernel bug report on the console"
 		ok=1
 	fi
+	python3 "$VRNG_TOP/test/kcsan_judge.py" "$logf" || ok=1
 	grep -E '^VRNG-HARNESS:' "$logf" || true
 	return $ok
 }
