@@ -48,19 +48,26 @@ struct virtqueue;
  * @VRNG_BUF_POSTED: on the virtqueue, owned by the device
  * @VRNG_BUF_FILLED: returned by the device with bytes not yet handed out
  * @VRNG_BUF_HELD: being handed out by the reader (&vrng_pool.cur)
+ * @VRNG_BUF_STALE: holds bytes from before a VM fork, never to be served,
+ *		    not yet wiped
+ * @VRNG_BUF_WIPING: a STALE buffer being wiped, without the lock, by the
+ *		     one caller that claimed it (vrng_pool_claim_stale())
  */
 enum vrng_buf_state {
 	VRNG_BUF_IDLE,
 	VRNG_BUF_POSTED,
 	VRNG_BUF_FILLED,
 	VRNG_BUF_HELD,
+	VRNG_BUF_STALE,
+	VRNG_BUF_WIPING,
 };
 
 /**
  * struct vrng_buf - one buffer the device writes into
  * @data: @bufsize bytes of their own allocation (see vrng_pool_init())
- * @len: bytes the device returned (valid when FILLED)
- * @off: bytes of @data already handed out (valid when HELD)
+ * @len: bytes the device returned (valid when FILLED, HELD, STALE, WIPING)
+ * @off: bytes of @data already handed out and wiped (valid when HELD,
+ *	 STALE, WIPING)
  * @state: see &enum vrng_buf_state
  * @gen: &vrng_pool.gen when the buffer was posted: its bytes are from
  *	 before a VM fork if the pool's has moved on since
@@ -88,6 +95,7 @@ struct vrng_buf {
  * @timeouts: blocking reads that returned 0 after %VRNG_WAIT_MAX
  * @forks: VM forks seen (vrng_vq_fork())
  * @discarded: bytes wiped unserved because of a VM fork
+ * @broken: reads refused with -EIO because the virtqueue is broken
  */
 struct vrng_stats {
 	u64 bytes;
@@ -103,6 +111,7 @@ struct vrng_stats {
 	u64 timeouts;
 	u64 forks;
 	u64 discarded;
+	u64 broken;
 };
 
 /**
@@ -115,12 +124,14 @@ struct vrng_stats {
  * @head: position in @fifo of the oldest FILLED buffer
  * @nfilled: number of FILLED buffers
  * @nposted: number of POSTED buffers
+ * @nstale: number of STALE and WIPING buffers
  * @avail: bytes in FILLED buffers
  * @gen: VM forks seen by this pool (vrng_pool_fork())
  *
- * Pure bookkeeping, no virtio calls: every function runs under the lock
- * of the owning &struct vrng_dev (or in a single-threaded test), except
- * vrng_buf_copy() on @cur, which the reader owns.
+ * Pure bookkeeping, no virtio calls (vrng_pool.c): every function runs
+ * under the lock of the owning &struct vrng_dev (or in a single-threaded
+ * test), except vrng_buf_copy() on @cur, which the reader owns, and
+ * vrng_buf_wipe() on a claimed buffer.
  * At most @depth * @bufsize bytes of entropy sit in guest memory.
  */
 struct vrng_pool {
@@ -132,6 +143,7 @@ struct vrng_pool {
 	unsigned int head;
 	unsigned int nfilled;
 	unsigned int nposted;
+	unsigned int nstale;
 	size_t avail;
 	unsigned int gen;
 };
@@ -169,6 +181,7 @@ struct vrng_pool {
  * @debugfs: this device's debugfs directory
  * @name: hwrng name, "vrng.N"
  * @vmfork_nb: on the kernel's VM-fork notifier chain (vrng_vq_fork())
+ * @broken_logged: the broken virtqueue has been reported (under @lock)
  */
 struct vrng_dev {
 	struct hwrng hwrng;
@@ -189,12 +202,14 @@ struct vrng_dev {
 	struct dentry *debugfs;
 	char name[16];
 	struct notifier_block vmfork_nb;
+	bool broken_logged;
 };
 
-/* vrng_vq.c: pool bookkeeping */
+/* vrng_pool.c */
 int vrng_pool_init(struct vrng_pool *pool, unsigned int depth,
 		   unsigned int bufsize);
 void vrng_pool_free(struct vrng_pool *pool);
+unsigned int vrng_pool_idle(const struct vrng_pool *pool);
 struct vrng_buf *vrng_pool_next_idle(struct vrng_pool *pool);
 void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf);
 int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
@@ -202,7 +217,19 @@ int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool);
 unsigned int vrng_pool_release(struct vrng_pool *pool);
 size_t vrng_pool_fork(struct vrng_pool *pool);
-unsigned int vrng_pool_drop_stale(struct vrng_pool *pool);
+unsigned int vrng_pool_drop_stale(struct vrng_pool *pool,
+				  unsigned int *served);
+struct vrng_buf *vrng_pool_claim_stale(struct vrng_pool *pool);
+void vrng_pool_wiped(struct vrng_pool *pool, struct vrng_buf *buf);
+void vrng_buf_wipe(struct vrng_buf *buf);
+size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len);
+bool vrng_pool_has_bytes(const struct vrng_pool *pool);
+
+/* The held buffer has nothing left to hand out. */
+static inline bool vrng_buf_used_up(const struct vrng_buf *buf)
+{
+	return buf->off == buf->len;
+}
 
 /* Move one word out of a pool buffer: load, store, then wipe it there. */
 static __always_inline void vrng_move_word(u64 *d, u64 *s)
@@ -284,10 +311,28 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 		  unsigned int bufsize);
 void vrng_vq_stop(struct vrng_dev *vi);
 void vrng_vq_recv_done(struct virtqueue *vq);
-size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len);
 ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
 int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline);
 void vrng_vq_fork(struct vrng_dev *vi);
+void vrng_vq_wipe_stale(struct vrng_dev *vi);
+
+/* The quality credited for bytes of a host not trusted (the least there is). */
+#define VRNG_QUALITY_UNTRUSTED	1
+
+/**
+ * vrng_quality() - the hwrng quality vrng claims for a device's bytes
+ * @confidential: the guest's memory is encrypted against the host (SEV,
+ *		  TDX, CCA): the host is the adversary
+ * @trust_host: the administrator trusts the host anyway (module parameter)
+ *
+ * Return: %VRNG_QUALITY_UNTRUSTED in a confidential guest that does not
+ * trust its host (the bytes are mixed into the kernel's pool but credit
+ * next to nothing), else the full credit (%VRNG_QUALITY).
+ */
+static inline u16 vrng_quality(bool confidential, bool trust_host)
+{
+	return confidential && !trust_host ? VRNG_QUALITY_UNTRUSTED : VRNG_QUALITY;
+}
 
 /* vrng_sysfs.c: the statistics */
 int vrng_sysfs_add(struct vrng_dev *vi);

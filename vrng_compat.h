@@ -89,6 +89,26 @@ static inline int vrng_unregister_vmfork_notifier(struct notifier_block *nb)
 #define unregister_random_vmfork_notifier(nb)	vrng_unregister_vmfork_notifier(nb)
 #endif
 
+/*
+ * 5.16: cc_platform_has() (<linux/cc_platform.h>) tells a confidential
+ * guest: memory encrypted against the host (AMD SEV, Intel TDX, Arm CCA).
+ * Before, no generic test: every guest is taken as not confidential. A
+ * function and an enum: compare versions.
+ */
+#if KERNEL_VERSION(5, 16, 0) > LINUX_VERSION_CODE
+static inline bool vrng_confidential_guest(void)
+{
+	return false;
+}
+#else
+#include <linux/cc_platform.h>
+
+static inline bool vrng_confidential_guest(void)
+{
+	return cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+}
+#endif
+
 /* 7.0: kzalloc_obj() sizes the allocation by the object's type. */
 #ifndef kzalloc_obj
 #define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), (GFP))

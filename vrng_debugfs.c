@@ -40,7 +40,8 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 		   st.bogus, st.kicks, st.waits, st.timeouts);
 	seq_printf(m, "posts %llu\nheld_back %llu\nwait_jiffies %llu\n",
 		   st.posted, st.held_back, st.wait_jiffies);
-	seq_printf(m, "forks %llu\ndiscarded %llu\n", st.forks, st.discarded);
+	seq_printf(m, "forks %llu\ndiscarded %llu\nbroken %llu\n", st.forks,
+		   st.discarded, st.broken);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vrng_stats);

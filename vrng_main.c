@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/pm.h>
 #include <linux/random.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_ids.h>
@@ -23,6 +24,7 @@ static DEFINE_IDA(vrng_index_ida);
 
 static unsigned int bufsize = 32768;
 static unsigned int depth = 4;
+static bool trust_host;
 
 static int vrng_param_set(const char *val, const struct kernel_param *kp,
 			  unsigned int min, unsigned int max, bool pow2)
@@ -60,10 +62,13 @@ static const struct kernel_param_ops vrng_depth_ops = {
 	.get = param_get_uint,
 };
 
-module_param_cb(bufsize, &vrng_bufsize_ops, &bufsize, 0444);
+/* Writable: read under the parameters' lock when a device is set up. */
+module_param_cb(bufsize, &vrng_bufsize_ops, &bufsize, 0644);
 MODULE_PARM_DESC(bufsize, "bytes per buffer, a power of two, 64..65536 (default 32768)");
-module_param_cb(depth, &vrng_depth_ops, &depth, 0444);
+module_param_cb(depth, &vrng_depth_ops, &depth, 0644);
 MODULE_PARM_DESC(depth, "buffers kept posted to the device, 1..256, capped to the queue size (default 4)");
+module_param(trust_host, bool, 0644);
+MODULE_PARM_DESC(trust_host, "in a confidential guest, credit the host's bytes as entropy (default: no)");
 
 /*
  * Count a reader in (&struct vrng_dev.readers), unless the device is
@@ -118,10 +123,10 @@ static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
 		if (ret)
 			break;
 	}
-	vrng_reader_put(vi);
 	if (ret == -ETIMEDOUT)
 		ret = 0;
 	trace_vrng_read(vi->index, ret, false);
+	vrng_reader_put(vi);
 	return ret;
 }
 
@@ -136,8 +141,9 @@ static noinline int vrng_read_slow(struct vrng_dev *vi, void *data,
  * and serves from it without any lock or atomic operation, which matters
  * because the core asks for 64 bytes per call. That fast path is a leaf
  * (no stack frame, no return-address signing): its one check besides the
- * buffer is slow_only (removal, a VM fork), and its tracepoint is a
- * static branch to the out-of-line part. Only at a buffer boundary does
+ * buffer is slow_only (removal, a VM fork), made inside an RCU-sched
+ * read-side section that a VM fork waits for (vrng_vq_fork()), and its
+ * tracepoint is a static branch to the out-of-line part. Only at a buffer boundary does
  * the reader go to vrng_read_slow(), vrng_vq_take() and the device lock.
  */
 static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
@@ -146,14 +152,16 @@ static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 	struct vrng_buf *cur = vi->pool.cur;
 	int served = 0;
 
+	rcu_read_lock_sched();
 	if (likely(cur && cur->len - cur->off > max &&
 		   vrng_buf_can_move(cur, data, max) &&
 		   !READ_ONCE(vi->slow_only))) {
 		vrng_buf_move(cur, data, max);
-		if (likely(!trace_vrng_read_enabled()))
-			return max;
 		served = max;
 	}
+	rcu_read_unlock_sched();
+	if (likely(served && !trace_vrng_read_enabled()))
+		return served;
 	return vrng_read_slow(vi, data, max, wait, served);
 }
 
@@ -213,19 +221,54 @@ static int vrng_register(struct vrng_dev *vi)
 /* Set up the queue, post the buffers and register: probe and restore. */
 static int vrng_start(struct vrng_dev *vi)
 {
-	int err = vrng_vq_start(vi, depth, bufsize);
+	unsigned int d, b;
+	int err;
 
+	kernel_param_lock(THIS_MODULE);
+	d = depth;
+	b = bufsize;
+	kernel_param_unlock(THIS_MODULE);
+	err = vrng_vq_start(vi, d, b);
 	if (err)
 		return err;
 	return vrng_register(vi);
 }
 
-/* A VM fork (or a snapshot being restored): see vrng_vq_fork(). */
+/*
+ * A VM fork (or a snapshot being restored): see vrng_vq_fork(). The wipe
+ * is a reader's work: it needs the pool, which teardown frees only once
+ * no reader is left.
+ */
 static int vrng_vmfork(struct notifier_block *nb, unsigned long action,
 		       void *data)
 {
-	vrng_vq_fork(container_of(nb, struct vrng_dev, vmfork_nb));
+	struct vrng_dev *vi = container_of(nb, struct vrng_dev, vmfork_nb);
+
+	vrng_vq_fork(vi);
+	if (vrng_reader_get(vi)) {
+		vrng_vq_wipe_stale(vi);
+		vrng_reader_put(vi);
+	}
 	return NOTIFY_DONE;
+}
+
+/*
+ * In a confidential guest the host is the adversary: its bytes are still
+ * mixed into the kernel's pool, but credited as entropy only if the
+ * administrator says to trust it (see vrng_quality()).
+ */
+static void vrng_set_quality(struct vrng_dev *vi)
+{
+	bool cc = vrng_confidential_guest(), trust;
+
+	kernel_param_lock(THIS_MODULE);
+	trust = trust_host;
+	kernel_param_unlock(THIS_MODULE);
+	vi->hwrng.quality = vrng_quality(cc, trust);
+	if (cc)
+		dev_info(&vi->vdev->dev, "%s: confidential guest: host's bytes %s (trust_host=%d)\n",
+			 vi->name, trust ? "credited as entropy" :
+			 "mixed in, credited at quality 1 of 1024", trust);
 }
 
 static int vrng_probe(struct virtio_device *vdev)
@@ -242,35 +285,35 @@ static int vrng_probe(struct virtio_device *vdev)
 		err = vi->index;
 		goto err_free;
 	}
-	snprintf(vi->name, sizeof(vi->name), "vrng.%d", vi->index);
+	snprintf(vi->name, sizeof(vi->name), KBUILD_MODNAME ".%d", vi->index);
 	vi->hwrng.name = vi->name;
 	vi->hwrng.read = vrng_read;
-	vi->hwrng.quality = VRNG_QUALITY;
 	spin_lock_init(&vi->lock);
 	init_waitqueue_head(&vi->wq);
 	vi->vdev = vdev;
 	vdev->priv = vi;
+	vrng_set_quality(vi);
 
-	err = vrng_start(vi);
-	if (err)
-		goto err_ida;
-
+	/* Before the first buffer is posted: no fork may go unseen. */
 	vi->vmfork_nb.notifier_call = vrng_vmfork;
 	err = register_random_vmfork_notifier(&vi->vmfork_nb);
 	if (err)
-		goto err_teardown;
-	err = vrng_sysfs_add(vi);
+		goto err_ida;
+	err = vrng_start(vi);
 	if (err)
 		goto err_vmfork;
+	err = vrng_sysfs_add(vi);
+	if (err)
+		goto err_teardown;
 	vrng_debugfs_add(vi);
 	dev_dbg(&vdev->dev, "%s: %u buffers of %u bytes\n", vi->name,
 		vi->pool.depth, vi->pool.bufsize);
 	return 0;
 
-err_vmfork:
-	unregister_random_vmfork_notifier(&vi->vmfork_nb);
 err_teardown:
 	vrng_teardown(vi);
+err_vmfork:
+	unregister_random_vmfork_notifier(&vi->vmfork_nb);
 err_ida:
 	ida_free(&vrng_index_ida, vi->index);
 err_free:

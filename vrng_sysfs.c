@@ -65,6 +65,7 @@ VRNG_STAT_ATTR(waits, waits);
 VRNG_STAT_ATTR(timeouts, timeouts);
 VRNG_STAT_ATTR(forks, forks);
 VRNG_STAT_ATTR(discarded, discarded);
+VRNG_STAT_ATTR(broken, broken);
 
 static ssize_t wait_ms_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -114,6 +115,7 @@ static struct attribute *vrng_stats_attrs[] = {
 	&dev_attr_buffered.attr,
 	&dev_attr_forks.attr,
 	&dev_attr_discarded.attr,
+	&dev_attr_broken.attr,
 	NULL,
 };
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vrng - the queue side: a pool of buffers kept posted to the device, the
- * virtqueue callback that takes them back, and the copy-out to readers.
+ * vrng - the queue side: the pool's buffers (vrng_pool.c) kept posted to
+ * the device, the virtqueue callback that takes them back, the reader's
+ * take and wait, a VM fork, and teardown.
  *
  * Locking: the hwrng core admits one reader at a time (its reading_mutex);
  * that reader owns the held buffer (pool.cur) and hands its bytes out
- * without any lock. vi->lock (an IRQ-safe spinlock) serialises the rest of
+ * without any lock, inside an RCU-sched read-side section, so that a VM
+ * fork can wait for it (vrng_vq_fork()). vi->lock (an IRQ-safe spinlock) serialises the rest of
  * the pool bookkeeping and every virtqueue operation except
  * virtqueue_notify(), which is done after the lock is dropped so that the
  * (trapping) doorbell write does not extend the critical section; remove
@@ -19,6 +21,7 @@
 
 #include <linux/jiffies.h>
 #include <linux/minmax.h>
+#include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -28,290 +31,13 @@
 #include "vrng.h"
 #include "vrng_trace.h"
 
-/**
- * vrng_pool_init() - allocate the buffers of a pool
- * @pool: pool to set up (any previous content is ignored)
- * @depth: number of buffers, at most 65536
- * @bufsize: bytes per buffer, a power of two
- *
- * Each buffer is its own kmalloc() of at least ARCH_DMA_MINALIGN bytes.
- * kmalloc() aligns power-of-two sizes naturally, so no buffer shares a
- * cache line with another buffer or with any other data: the device may
- * write into it while the CPU touches its neighbours.
- *
- * Return: 0 or -ENOMEM (nothing left allocated).
- */
-int vrng_pool_init(struct vrng_pool *pool, unsigned int depth,
-		   unsigned int bufsize)
-{
-	size_t alloc = max_t(size_t, bufsize, ARCH_DMA_MINALIGN);
-	unsigned int i;
-
-	memset(pool, 0, sizeof(*pool));
-	pool->bufs = kcalloc(depth, sizeof(*pool->bufs), GFP_KERNEL);
-	pool->fifo = kcalloc(depth, sizeof(*pool->fifo), GFP_KERNEL);
-	if (!pool->bufs || !pool->fifo)
-		goto fail;
-	pool->depth = depth;
-	pool->bufsize = bufsize;
-	for (i = 0; i < depth; i++) {
-		pool->bufs[i].data = kzalloc(alloc, GFP_KERNEL);
-		if (!pool->bufs[i].data)
-			goto fail;
-	}
-	return 0;
-
-fail:
-	vrng_pool_free(pool);
-	return -ENOMEM;
-}
-
-/**
- * vrng_pool_free() - wipe and free every buffer of a pool
- * @pool: pool, possibly partly set up by a failed vrng_pool_init()
- *
- * The device must no longer own any buffer (reset or never posted).
- */
-void vrng_pool_free(struct vrng_pool *pool)
-{
-	unsigned int i;
-
-	if (pool->bufs) {
-		for (i = 0; i < pool->depth; i++)
-			kfree_sensitive(pool->bufs[i].data);
-	}
-	kfree(pool->bufs);
-	kfree(pool->fifo);
-	memset(pool, 0, sizeof(*pool));
-}
-
-/**
- * vrng_pool_idle() - number of buffers neither posted, filled nor held
- * @pool: pool
- *
- * Return: count of IDLE buffers.
- */
-static unsigned int vrng_pool_idle(const struct vrng_pool *pool)
-{
-	return pool->depth - pool->nposted - pool->nfilled - !!pool->cur;
-}
-
-/**
- * vrng_pool_next_idle() - find a buffer that can be posted
- * @pool: pool
- *
- * Return: an IDLE buffer, or NULL if there is none.
- */
-struct vrng_buf *vrng_pool_next_idle(struct vrng_pool *pool)
-{
-	unsigned int i;
-
-	if (!vrng_pool_idle(pool))
-		return NULL;
-	for (i = 0; i < pool->depth; i++)
-		if (pool->bufs[i].state == VRNG_BUF_IDLE)
-			return &pool->bufs[i];
-	return NULL;
-}
-
-/**
- * vrng_pool_mark_posted() - record that a buffer now belongs to the device
- * @pool: pool
- * @buf: an IDLE buffer of @pool, just added to the virtqueue
- */
-void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf)
-{
-	buf->state = VRNG_BUF_POSTED;
-	buf->gen = pool->gen;
-	pool->nposted++;
-}
-
-/**
- * vrng_pool_complete() - take back a buffer the device returned
- * @pool: pool
- * @buf: the token virtqueue_get_buf() gave back
- * @len: used.len as reported by the device, not trusted
- *
- * A @len larger than the buffer is clamped to the buffer; a @len of 0
- * makes the buffer IDLE again, and so does a buffer posted before a VM
- * fork, wiped. Bytes are queued in completion order.
- *
- * Return: VRNG_COMPLETE_OK, _EMPTY (nothing returned), _CLAMPED (@len was
- * too large), _STALE (posted before a VM fork: discarded) or _BOGUS (@buf
- * is not a posted buffer of @pool; ignored).
- */
-int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
-		       unsigned int len)
-{
-	int ret = VRNG_COMPLETE_OK;
-	unsigned int tail;
-
-	if (buf < pool->bufs || buf >= pool->bufs + pool->depth ||
-	    buf->state != VRNG_BUF_POSTED)
-		return VRNG_COMPLETE_BOGUS;
-
-	pool->nposted--;
-	if (!len) {
-		buf->state = VRNG_BUF_IDLE;
-		return VRNG_COMPLETE_EMPTY;
-	}
-	if (len > pool->bufsize) {
-		len = pool->bufsize;
-		ret = VRNG_COMPLETE_CLAMPED;
-	}
-	if (buf->gen != pool->gen) {
-		memzero_explicit(buf->data, len);
-		buf->state = VRNG_BUF_IDLE;
-		return VRNG_COMPLETE_STALE;
-	}
-	buf->len = len;
-	buf->off = 0;
-	buf->state = VRNG_BUF_FILLED;
-	tail = (pool->head + pool->nfilled) % pool->depth;
-	pool->fifo[tail] = buf - pool->bufs;
-	pool->nfilled++;
-	WRITE_ONCE(pool->avail, pool->avail + len);
-	return ret;
-}
-
-/**
- * vrng_pool_hold() - give the oldest filled buffer to the reader
- * @pool: pool with no held buffer
- *
- * The held buffer (@pool->cur) belongs to the reader alone: it hands its
- * bytes out with vrng_buf_copy() without the device lock.
- *
- * Return: the held buffer, or NULL if none is filled.
- */
-struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool)
-{
-	struct vrng_buf *buf;
-
-	if (pool->cur || !pool->nfilled)
-		return NULL;
-	buf = &pool->bufs[pool->fifo[pool->head]];
-	pool->head = (pool->head + 1) % pool->depth;
-	pool->nfilled--;
-	WRITE_ONCE(pool->avail, pool->avail - buf->len);
-	buf->state = VRNG_BUF_HELD;
-	pool->cur = buf;
-	return buf;
-}
-
-/**
- * vrng_pool_release() - the held buffer is used up: make it IDLE
- * @pool: pool with a held buffer
- *
- * Return: the number of bytes the buffer had handed out.
- */
-unsigned int vrng_pool_release(struct vrng_pool *pool)
-{
-	struct vrng_buf *buf = pool->cur;
-	unsigned int served = buf->off;
-
-	buf->state = VRNG_BUF_IDLE;
-	buf->len = 0;
-	buf->off = 0;
-	pool->cur = NULL;
-	return served;
-}
-
-/**
- * vrng_pool_fork() - the VM was forked: drop every byte buffered before
- * @pool: pool
- *
- * FILLED buffers are wiped and made IDLE at once. POSTED buffers are
- * discarded when they come back (vrng_pool_complete()), the held one by
- * its reader (vrng_pool_drop_stale()), which alone may touch it.
- *
- * Return: bytes wiped from FILLED buffers.
- */
-size_t vrng_pool_fork(struct vrng_pool *pool)
-{
-	size_t wiped = pool->avail;
-	struct vrng_buf *buf;
-
-	pool->gen++;
-	for (; pool->nfilled; pool->nfilled--) {
-		buf = &pool->bufs[pool->fifo[pool->head]];
-		pool->head = (pool->head + 1) % pool->depth;
-		memzero_explicit(buf->data, buf->len);
-		buf->len = 0;
-		buf->state = VRNG_BUF_IDLE;
-	}
-	WRITE_ONCE(pool->avail, 0);
-	return wiped;
-}
-
-/**
- * vrng_pool_drop_stale() - wipe the rest of the held buffer if a VM fork
- * outdated it
- * @pool: pool; the caller is the reader, which owns @pool->cur
- *
- * The buffer is cut to what it has served, so that it is used up and
- * vrng_pool_release() counts only those bytes.
- *
- * Return: bytes of the held buffer wiped unserved (0 if it is current).
- */
-unsigned int vrng_pool_drop_stale(struct vrng_pool *pool)
-{
-	struct vrng_buf *buf = pool->cur;
-	unsigned int left;
-
-	if (!buf || buf->gen == pool->gen)
-		return 0;
-	left = buf->len - buf->off;
-	memzero_explicit(buf->data + buf->off, left);
-	buf->len = buf->off;
-	return left;
-}
-
-/**
- * vrng_buf_copy() - hand out bytes of the held buffer
- * @buf: the held buffer (&vrng_pool.cur), owned by the caller
- * @dst: destination
- * @len: bytes wanted
- *
- * Every byte copied is wiped from the buffer at once, so that no byte can
- * be handed out twice nor linger in memory. The read fast path in
- * vrng_main.c does the same inline for the hwrng core's aligned chunks.
- *
- * Return: bytes copied, at most @len.
- */
-size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len)
-{
-	size_t n = min_t(size_t, len, buf->len - buf->off);
-	u8 *src = buf->data + buf->off;
-
-	if (vrng_buf_can_move(buf, dst, n)) {
-		vrng_buf_move(buf, dst, n);
-		return n;
-	}
-	memcpy(dst, src, n);
-	memzero_explicit(src, n);
-	buf->off += n;
-	return n;
-}
-
-/* The held buffer has nothing left to hand out. */
-static bool vrng_buf_used_up(const struct vrng_buf *buf)
-{
-	return buf->off == buf->len;
-}
-
-/* Bytes are waiting, in the held buffer or in filled ones. */
-static bool vrng_pool_has_bytes(const struct vrng_pool *pool)
-{
-	return pool->avail || (pool->cur && !vrng_buf_used_up(pool->cur));
-}
-
 /*
  * Keep a long run of empty completions from turning into a busy loop. The
  * completion count also ends a reader's sleep (vrng_woken()), so it is
  * written once.
  */
 static void vrng_note_completion(struct vrng_dev *vi, int res,
-				 unsigned int len)
+				 const struct vrng_buf *buf)
 {
 	WRITE_ONCE(vi->stats.completions, vi->stats.completions + 1);
 	switch (res) {
@@ -333,7 +59,7 @@ static void vrng_note_completion(struct vrng_dev *vi, int res,
 				     "device returned a buffer that was not posted; ignored\n");
 		return;
 	case VRNG_COMPLETE_STALE:
-		vi->stats.discarded += min(len, vi->pool.bufsize);
+		vi->stats.discarded += buf->len;
 		break;
 	}
 	vi->empty_streak = 0;
@@ -351,7 +77,7 @@ static bool vrng_poll_locked(struct vrng_dev *vi, struct virtqueue *vq)
 		int res = vrng_pool_complete(&vi->pool, buf, len);
 
 		trace_vrng_complete(vi->index, len, res);
-		vrng_note_completion(vi, res, len);
+		vrng_note_completion(vi, res, buf);
 		got = true;
 	}
 	return got;
@@ -405,18 +131,35 @@ static bool vrng_refill_locked(struct vrng_dev *vi)
 }
 
 /*
- * The part of vrng_vq_take() that needs the device lock: retire the held
- * buffer, hold the next one (taking used buffers back from the device
- * first if none is filled: a streaming reader needs no interrupt), and
- * post idle buffers again.
+ * A broken virtqueue (a ring error, a surprise removal) returns nothing
+ * ever again: refuse the read, and say so once.
  */
-static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
-			       bool *kick)
+static ssize_t vrng_broken_locked(struct vrng_dev *vi)
+{
+	vi->stats.broken++;
+	if (!vi->broken_logged) {
+		vi->broken_logged = true;
+		dev_err(&vi->vdev->dev, "%s: virtqueue broken; reads fail with -EIO\n",
+			vi->name);
+	}
+	return -EIO;
+}
+
+/*
+ * The part of vrng_vq_take() that needs the device lock: retire the held
+ * buffer (or drop it, if a VM fork outdated it), hold the next one (taking
+ * used buffers back from the device first if none is filled: a streaming
+ * reader needs no interrupt), and post idle buffers again.
+ */
+static ssize_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
+				bool *kick)
 {
 	struct vrng_pool *pool = &vi->pool;
+	unsigned int served;
 	size_t got = 0;
 
-	vi->stats.discarded += vrng_pool_drop_stale(pool);
+	vi->stats.discarded += vrng_pool_drop_stale(pool, &served);
+	vi->stats.bytes += served;
 	WRITE_ONCE(vi->slow_only, false);
 	for (;;) {
 		if (pool->cur && vrng_buf_used_up(pool->cur))
@@ -431,6 +174,49 @@ static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
 		got += vrng_buf_copy(pool->cur, dst + got, len - got);
 	}
 	*kick = vrng_refill_locked(vi);
+	if (!got && virtqueue_is_broken(vi->vq))
+		return vrng_broken_locked(vi);
+	return got;
+}
+
+/**
+ * vrng_vq_wipe_stale() - wipe the buffers a VM fork outdated
+ * @vi: device; the caller is counted in @vi->readers
+ *
+ * One buffer at a time, each claimed under the lock and wiped without it,
+ * so that no wipe runs with interrupts off. Wiped buffers are IDLE: the
+ * next read posts them again.
+ */
+void vrng_vq_wipe_stale(struct vrng_dev *vi)
+{
+	struct vrng_buf *buf = NULL;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&vi->lock, flags);
+		if (buf)
+			vrng_pool_wiped(&vi->pool, buf);
+		buf = vrng_pool_claim_stale(&vi->pool);
+		spin_unlock_irqrestore(&vi->lock, flags);
+		if (!buf)
+			return;
+		vrng_buf_wipe(buf);
+	}
+}
+
+/* Serve from the held buffer without the lock; see vrng_vq_fork(). */
+static size_t vrng_take_held(struct vrng_dev *vi, void *dst, size_t len,
+			     bool *done)
+{
+	struct vrng_buf *cur = vi->pool.cur;
+	size_t got = 0;
+
+	rcu_read_lock_sched();
+	if (cur && !READ_ONCE(vi->slow_only)) {
+		got = vrng_buf_copy(cur, dst, len);
+		*done = got == len && !vrng_buf_used_up(cur);
+	}
+	rcu_read_unlock_sched();
 	return got;
 }
 
@@ -443,32 +229,36 @@ static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
  * Never sleeps. Bytes of the held buffer are handed out without the
  * device lock; it is taken once per buffer, not once per call.
  *
- * Return: bytes copied (possibly 0), or -ENODEV once the device is gone.
+ * Return: bytes copied (possibly 0), -ENODEV once the device is gone, or
+ * -EIO when nothing is left to serve and the virtqueue is broken.
  */
 ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 {
-	struct vrng_buf *cur = vi->pool.cur;
 	unsigned long flags;
-	size_t got = 0;
-	bool kick;
+	bool kick, done = false, stale;
+	size_t got;
+	ssize_t ret;
 
-	if (cur && !READ_ONCE(vi->slow_only)) {
-		got = vrng_buf_copy(cur, dst, len);
-		if (got == len && !vrng_buf_used_up(cur))
-			return got;
-	}
+	got = vrng_take_held(vi, dst, len, &done);
+	if (done)
+		return got;
 
 	spin_lock_irqsave(&vi->lock, flags);
 	if (vi->removed) {
 		spin_unlock_irqrestore(&vi->lock, flags);
 		return -ENODEV;
 	}
-	got += vrng_take_locked(vi, dst + got, len - got, &kick);
+	ret = vrng_take_locked(vi, dst + got, len - got, &kick);
+	stale = vi->pool.nstale;
 	spin_unlock_irqrestore(&vi->lock, flags);
 
 	if (kick)
 		virtqueue_notify(vi->vq);
-	return got;
+	if (stale)
+		vrng_vq_wipe_stale(vi);
+	if (ret < 0)
+		return got ? got : ret;
+	return got + ret;
 }
 
 /*
@@ -597,23 +387,29 @@ void vrng_vq_recv_done(struct virtqueue *vq)
  * @vi: device
  *
  * Called from the kernel's VM-fork notifier chain (process context) at any
- * time, also while the device is frozen or going away: then the pool is
- * empty. Filled buffers are wiped here; the held one belongs to the reader,
- * so the fast path is sent to the lock until a reader has wiped it. The
- * next reader posts the wiped buffers again, as after any read.
+ * time, also while the device is frozen, going away or not yet started:
+ * then the pool is empty. Filled buffers are discarded here; the held one
+ * belongs to the reader, so the lock-free paths are sent to the lock
+ * (slow_only), which drops it. They check slow_only inside an RCU-sched
+ * read-side section, and synchronize_rcu() waits for every such section
+ * begun before the flag was set: when this returns, no reader on any CPU
+ * is still serving the held buffer, and none will. The caller then wipes
+ * what was discarded (vrng_vq_wipe_stale()); the next reader posts the
+ * wiped buffers again, as after any read.
  */
 void vrng_vq_fork(struct vrng_dev *vi)
 {
-	size_t wiped;
+	size_t discarded;
 
 	spin_lock_irq(&vi->lock);
 	vi->stats.forks++;
-	wiped = vrng_pool_fork(&vi->pool);
-	vi->stats.discarded += wiped;
+	discarded = vrng_pool_fork(&vi->pool);
+	vi->stats.discarded += discarded;
 	if (vi->pool.cur)
 		WRITE_ONCE(vi->slow_only, true);
 	spin_unlock_irq(&vi->lock);
-	trace_vrng_fork(vi->index, wiped);
+	synchronize_rcu();
+	trace_vrng_fork(vi->index, discarded);
 }
 
 /**
@@ -673,22 +469,40 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
  *
  * The device is always reset (virtio's remove expects it); the queue and
  * the pool are freed only if they are set up: not after a failed restore,
- * whose vrng_vq_start() freed what it had made.
+ * whose vrng_vq_start() freed what it had made. After the reset, every
+ * buffer still on the ring, posted or used but not taken back, is detached
+ * before the ring goes: detaching unmaps it where the DMA API mapped it (an
+ * IOMMU, bounce buffers), and only then is it wiped and freed.
  */
 void vrng_vq_stop(struct vrng_dev *vi)
 {
 	struct vrng_pool pool;
+	void *buf;
 
 	virtio_reset_device(vi->vdev);
 	if (!vi->vq)
 		return;
-	vi->vdev->config->del_vqs(vi->vdev);
 
-	/* Detached under the lock: the debugfs stats follow pool.cur. */
+	/*
+	 * Under the lock, as a callback may still be running (virtio-mmio's
+	 * reset does not wait for it), but one buffer at a time: unmapping a
+	 * bounced buffer copies it.
+	 */
+	do {
+		spin_lock_irq(&vi->lock);
+		buf = virtqueue_detach_unused_buf(vi->vq);
+		spin_unlock_irq(&vi->lock);
+	} while (buf);
+
+	/* Detached under the lock: the stats follow pool.cur. */
 	spin_lock_irq(&vi->lock);
+	if (vi->pool.cur)
+		vi->stats.bytes += vi->pool.cur->off;
 	pool = vi->pool;
 	memset(&vi->pool, 0, sizeof(vi->pool));
 	vi->vq = NULL;
 	spin_unlock_irq(&vi->lock);
+
+	vi->vdev->config->del_vqs(vi->vdev);
 	vrng_pool_free(&pool);
 }

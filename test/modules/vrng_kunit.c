@@ -2,7 +2,7 @@
 /*
  * vrng_kunit - KUnit tests of vrng.
  *
- * Suite vrng_pool: the buffer bookkeeping of vrng_vq.c, compiled in here.
+ * Suite vrng_pool: the buffer bookkeeping of vrng_pool.c, compiled in here.
  * Suite vrng_driver: the real vrng.ko (loaded first) against a software
  * virtio entropy device defined here: its find_vqs() makes a real split
  * virtqueue with vring_create_virtqueue(), and its notify callback plays
@@ -20,7 +20,7 @@
  * loaded first. (Concurrent readers through /dev/hwrng and unbind are
  * tested in a guest, test/scenarios/unbind-busy.sh.)
  */
-#include "../../vrng_vq.c"
+#include "../../vrng_pool.c"
 #include "../../vrng_debugfs.c"
 
 #include <kunit/test.h>
@@ -30,6 +30,7 @@
 #include <linux/fs.h>
 #include <linux/iopoll.h>
 #include <linux/kthread.h>
+#include <linux/mutex.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
@@ -217,15 +218,34 @@ static void pool_wipe_unaligned(struct kunit *test)
 	vrng_pool_free(&pool);
 }
 
+/* Claim, wipe and give back every STALE buffer, as vrng_vq_wipe_stale(). */
+static unsigned int pool_wipe_all(struct kunit *test, struct vrng_pool *pool)
+{
+	struct vrng_buf *buf;
+	unsigned int n = 0;
+
+	while ((buf = vrng_pool_claim_stale(pool))) {
+		KUNIT_EXPECT_EQ(test, buf->state, VRNG_BUF_WIPING);
+		vrng_buf_wipe(buf);
+		KUNIT_EXPECT_TRUE(test, mem_is_zero(buf->data, buf->len));
+		vrng_pool_wiped(pool, buf);
+		KUNIT_EXPECT_EQ(test, buf->state, VRNG_BUF_IDLE);
+		n++;
+	}
+	return n;
+}
+
 /*
- * A VM fork wipes filled buffers at once; a buffer posted before it is
- * wiped when it comes back, the held one when its reader drops it; a
- * buffer posted after it serves.
+ * A VM fork makes filled buffers STALE at once; a buffer posted before it
+ * becomes STALE when it comes back, the held one when its reader drops
+ * it; none of them serves or is posted again before it is wiped, one
+ * claimed buffer at a time; a buffer posted after the fork serves.
  */
 static void pool_fork(struct kunit *test)
 {
-	struct vrng_buf *held, *filled, *late, *fresh;
+	struct vrng_buf *held, *filled, *late, *fresh, *claimed;
 	struct vrng_pool pool;
+	unsigned int served;
 	u8 out[16];
 
 	pool_setup(test, &pool, 4, 64);
@@ -242,23 +262,40 @@ static void pool_fork(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, vrng_buf_copy(held, out, 16), (size_t)16);
 
 	KUNIT_EXPECT_EQ(test, vrng_pool_fork(&pool), (size_t)64);
-	KUNIT_EXPECT_EQ(test, filled->state, VRNG_BUF_IDLE);
-	KUNIT_EXPECT_TRUE(test, mem_is_zero(filled->data, 64));
+	KUNIT_EXPECT_EQ(test, filled->state, VRNG_BUF_STALE);
+	KUNIT_EXPECT_EQ(test, pool.nstale, 1U);
 	KUNIT_EXPECT_EQ(test, pool.avail, 0UL);
 	KUNIT_EXPECT_NULL(test, vrng_pool_hold(&pool));
+	KUNIT_EXPECT_EQ(test, vrng_pool_idle(&pool), 0U);
 
-	/* Posted before the fork, back after it: wiped, never filled. */
+	/* Posted before the fork, back after it: stale, never filled. */
 	KUNIT_EXPECT_EQ(test, vrng_pool_complete(&pool, late, 64), VRNG_COMPLETE_STALE);
-	KUNIT_EXPECT_EQ(test, late->state, VRNG_BUF_IDLE);
-	KUNIT_EXPECT_TRUE(test, mem_is_zero(late->data, 64));
+	KUNIT_EXPECT_EQ(test, late->state, VRNG_BUF_STALE);
+	KUNIT_EXPECT_EQ(test, late->len, 64U);
 	KUNIT_EXPECT_EQ(test, pool.avail, 0UL);
 
-	/* The held buffer: its rest wiped, only what it served counted. */
-	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool), 48U);
+	/* The held buffer: its rest dropped, what it served counted. */
+	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool, &served), 48U);
+	KUNIT_EXPECT_EQ(test, served, 16U);
+	KUNIT_EXPECT_NULL(test, pool.cur);
+	KUNIT_EXPECT_EQ(test, held->state, VRNG_BUF_STALE);
+	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool, &served), 0U);
+	KUNIT_EXPECT_EQ(test, pool.nstale, 3U);
+	KUNIT_EXPECT_NULL(test, vrng_pool_next_idle(&pool));
+
+	/* A claimed buffer is nobody else's: the next claim is another one. */
+	claimed = vrng_pool_claim_stale(&pool);
+	KUNIT_ASSERT_NOT_NULL(test, claimed);
+	KUNIT_EXPECT_EQ(test, pool_wipe_all(test, &pool), 2U);
+	KUNIT_EXPECT_EQ(test, claimed->state, VRNG_BUF_WIPING);
+	KUNIT_EXPECT_EQ(test, vrng_pool_idle(&pool), 2U);
+	vrng_buf_wipe(claimed);
+	vrng_pool_wiped(&pool, claimed);
+	KUNIT_EXPECT_EQ(test, pool.nstale, 0U);
+	KUNIT_EXPECT_EQ(test, vrng_pool_idle(&pool), 3U);
 	KUNIT_EXPECT_TRUE(test, mem_is_zero(held->data, 64));
-	KUNIT_EXPECT_EQ(test, vrng_buf_copy(held, out, 16), (size_t)0);
-	KUNIT_EXPECT_EQ(test, vrng_pool_release(&pool), 16U);
-	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool), 0U);
+	KUNIT_EXPECT_TRUE(test, mem_is_zero(filled->data, 64));
+	KUNIT_EXPECT_TRUE(test, mem_is_zero(late->data, 64));
 
 	/* Posted after the fork: serves. */
 	fresh = vrng_pool_next_idle(&pool);
@@ -267,10 +304,20 @@ static void pool_fork(struct kunit *test)
 	memset(fresh->data, 0x44, 64);
 	KUNIT_EXPECT_EQ(test, vrng_pool_complete(&pool, fresh, 64), VRNG_COMPLETE_OK);
 	KUNIT_EXPECT_PTR_EQ(test, vrng_pool_hold(&pool), fresh);
-	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool), 0U);
+	KUNIT_EXPECT_EQ(test, vrng_pool_drop_stale(&pool, &served), 0U);
 	KUNIT_EXPECT_EQ(test, vrng_buf_copy(fresh, out, 16), (size_t)16);
 	KUNIT_EXPECT_EQ(test, out[15], 0x44);
 	vrng_pool_free(&pool);
+}
+
+/* A confidential guest credits the host's bytes only when told to. */
+static void quality_decision(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vrng_quality(false, false), (u16)VRNG_QUALITY);
+	KUNIT_EXPECT_EQ(test, vrng_quality(false, true), (u16)VRNG_QUALITY);
+	KUNIT_EXPECT_EQ(test, vrng_quality(true, false), (u16)VRNG_QUALITY_UNTRUSTED);
+	KUNIT_EXPECT_EQ(test, vrng_quality(true, true), (u16)VRNG_QUALITY);
+	KUNIT_EXPECT_GT(test, VRNG_QUALITY_UNTRUSTED, 0);
 }
 
 static struct kunit_case vrng_pool_cases[] = {
@@ -281,6 +328,7 @@ static struct kunit_case vrng_pool_cases[] = {
 	KUNIT_CASE(pool_fifo_wraparound),
 	KUNIT_CASE(pool_wipe_unaligned),
 	KUNIT_CASE(pool_fork),
+	KUNIT_CASE(quality_decision),
 	{}
 };
 
@@ -296,6 +344,7 @@ enum fake_len {
 	FAKE_SHORT,	/* fill 7 bytes, used.len = 7 */
 	FAKE_ZERO,	/* fill nothing, used.len = 0 */
 	FAKE_OVER,	/* fill the buffer, used.len = size + 4096 */
+	FAKE_GEN,	/* fill the buffer with gen + 1, used.len = its size */
 };
 
 /*
@@ -312,9 +361,11 @@ struct fake_rng {
 	bool registered;	/* by the test, not yet unregistered */
 	enum fake_len len_mode;
 	u64 stream;		/* next stream position the device writes */
+	unsigned int gen;	/* FAKE_GEN: the VM forks begun (test-set) */
 	u16 last_avail;
 	int vqs;		/* find_vqs() calls not undone by del_vqs() */
 	int bad_del_vqs;	/* del_vqs() calls with no queue */
+	int left_on_ring;	/* buffers still on the ring at del_vqs() */
 	atomic_t notifies;
 };
 
@@ -353,6 +404,9 @@ static __no_kcsan u32 fake_fill(struct fake_rng *f, u8 *buf, u32 len)
 		fill = len;
 		report = len + 4096;
 		break;
+	case FAKE_GEN:
+		memset(buf, READ_ONCE(f->gen) + 1, len);
+		return len;
 	default:
 		fill = len;
 		report = len;
@@ -469,6 +523,9 @@ static void fake_del_vqs(struct virtio_device *vdev)
 		f->bad_del_vqs++;
 		return;
 	}
+	/* What the driver did not take back: with the DMA API, still mapped. */
+	while (virtqueue_detach_unused_buf(f->vq))
+		f->left_on_ring++;
 	vring_del_virtqueue(f->vq);
 	f->vq = NULL;
 	f->vqs--;
@@ -1076,7 +1133,7 @@ static void driver_freeze_restore(struct kunit *test)
 {
 	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
 	struct vrng_dev *vi;
-	u64 pos, before;
+	u64 pos, before, served;
 
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	vi = fake_vi(f);
@@ -1086,9 +1143,14 @@ static void driver_freeze_restore(struct kunit *test)
 	KUNIT_EXPECT_GT(test, vi->pool.avail + vi->pool.cur->len - vi->pool.cur->off, 0UL);
 	WRITE_ONCE(f->hold, true);
 	before = f->stream;
+	served = fake_next_pos(f);
 
 	KUNIT_ASSERT_EQ(test, virtio_device_freeze(&f->vdev), 0);
 	KUNIT_EXPECT_NULL(test, vi->pool.bufs);
+	KUNIT_EXPECT_EQ_MSG(test, f->left_on_ring, 0,
+			    "freeze left buffers on the ring");
+	/* What the held buffer served is counted, not lost with it. */
+	KUNIT_EXPECT_EQ(test, vi->stats.bytes, served);
 	KUNIT_ASSERT_EQ(test, virtio_device_restore(&f->vdev), 0);
 	KUNIT_EXPECT_TRUE(test, vi->registered);
 	KUNIT_EXPECT_STREQ(test, vi->name, vi->hwrng.name);
@@ -1233,12 +1295,76 @@ static void driver_vmfork_while_streaming(struct kunit *test)
 	expect_stream(test, f, &pos, 2 * fake_vi(f)->pool.bufsize);
 }
 
-/* The device has nothing of vrng's left: queue deleted once, reset. */
+/*
+ * The device has nothing of vrng's left: queue deleted once, with every
+ * buffer taken back first, and reset.
+ */
 static void expect_stopped(struct kunit *test, struct fake_rng *f)
 {
 	KUNIT_EXPECT_EQ(test, f->vqs, 0);
 	KUNIT_EXPECT_EQ(test, f->bad_del_vqs, 0);
+	KUNIT_EXPECT_EQ_MSG(test, f->left_on_ring, 0,
+			    "buffers left on the ring when it was deleted");
 	KUNIT_EXPECT_FALSE(test, f->status & VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+/*
+ * Remove with buffers posted and never completed, and freeze with buffers
+ * the device used that vrng has not taken back (readers poll, callbacks
+ * are off): the ring is empty each time it is deleted.
+ */
+static void driver_teardown_takes_buffers_back(struct kunit *test)
+{
+	struct fake_rng *held = fake_add(test, true, FAKE_FULL);
+	struct fake_rng *f = fake_add(test, false, FAKE_FULL);
+	struct vrng_dev *vi;
+	u64 pos;
+
+	KUNIT_ASSERT_NOT_NULL(test, held);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_GT(test, fake_vi(held)->pool.nposted, 0U);
+	fake_remove(held);
+	KUNIT_EXPECT_EQ_MSG(test, held->left_on_ring, 0,
+			    "remove left posted buffers on the ring");
+
+	vi = fake_vi(f);
+	pos = fake_next_pos(f);
+	expect_stream(test, f, &pos, 2 * vi->pool.bufsize + 8);
+	/* Reposted by the read, completed at once: used, not taken back. */
+	KUNIT_EXPECT_GT(test, vi->pool.nposted, 0U);
+	fake_freeze_restore(test, f, &pos);
+	KUNIT_EXPECT_EQ_MSG(test, f->left_on_ring, 0,
+			    "freeze left used buffers on the ring");
+	expect_stream(test, f, &pos, 64);
+	fake_remove(f);
+	expect_stopped(test, f);
+}
+
+/*
+ * A queue marked broken (virtio_break_device(): a surprise removal, a
+ * ring error): the sleeping reader gets -EIO, and so does every later
+ * read, waiting or not; each is counted; remove still takes every buffer
+ * back.
+ */
+static void driver_broken_queue(struct kunit *test)
+{
+	struct fake_rng *f = fake_add(test, true, FAKE_FULL);
+	struct reader *r;
+	u8 buf[64];
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	r = start_reader(test, f, false);
+	expect_reader_asleep(test, f, 0);
+	virtio_break_device(&f->vdev);
+	KUNIT_ASSERT_TRUE_MSG(test, wait_for_completion_timeout(&r->done, 3 * HZ),
+			      "reader still blocked on a broken queue");
+	KUNIT_EXPECT_EQ(test, r->ret, -EIO);
+	KUNIT_EXPECT_EQ(test, fake_read(f, buf, sizeof(buf), false), -EIO);
+	KUNIT_EXPECT_EQ(test, fake_read(f, buf, sizeof(buf), true), -EIO);
+	KUNIT_EXPECT_EQ(test, fake_vi(f)->stats.broken, 3ULL);
+	KUNIT_EXPECT_TRUE(test, fake_vi(f)->broken_logged);
+	fake_remove(f);
+	expect_stopped(test, f);
 }
 
 /* A quiet hwrng: it never has a byte. */
@@ -1565,6 +1691,164 @@ static int driver_suite_init(struct kunit_suite *suite)
 	return 0;
 }
 
+/*
+ * A reader streaming reads of half a buffer (the fast path's longest
+ * copies) from a device whose every byte is its fill's generation + 1,
+ * against a forker on another CPU. Right after each notifier returns, the
+ * forker snapshots the read in flight: a word still unwritten then must
+ * not come from before that fork, and no read begun after a fork returned
+ * may hold a byte from before it.
+ */
+struct gen_reader {
+	struct fake_rng *f;
+	struct mutex lock;	/* the snapshot against the next read */
+	u8 *dst, *snap;
+	size_t len;
+	unsigned long id;	/* reads begun */
+	bool in_read;
+	unsigned long snap_id;	/* the read snapshotted */
+	unsigned int returned;	/* forks whose notifier has returned */
+	unsigned int snap_gen;	/* ... when the snapshot was taken */
+	unsigned long reads, snapshots, late, bad;
+	int err;
+	struct notifier_block nb;	/* after vrng's on the VM-fork chain */
+};
+
+/* The forker's look at a read in flight: racy by design, not instrumented. */
+static __no_kcsan void gen_snapshot(struct gen_reader *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->len; i += sizeof(u64))
+		*(u64 *)(g->snap + i) = READ_ONCE(*(u64 *)(g->dst + i));
+}
+
+/* Check a finished read of @n bytes begun with @before forks returned. */
+static void gen_check(struct gen_reader *g, size_t n, unsigned int before)
+{
+	bool snapped = g->snap_id == g->id;
+	size_t i;
+
+	g->snapshots += snapped;
+	for (i = 0; i < n; i += sizeof(u64)) {
+		unsigned int gen = g->dst[i] - 1;
+		bool late = snapped && !*(u64 *)(g->snap + i);
+
+		g->late += late;
+		if (gen < before || (late && gen < g->snap_gen))
+			g->bad++;
+	}
+}
+
+static int gen_reader_fn(void *data)
+{
+	struct gen_reader *g = data;
+	unsigned int before;
+	int n;
+
+	while (!kthread_should_stop()) {
+		mutex_lock(&g->lock);
+		memset(g->dst, 0, g->len);
+		before = g->returned;
+		g->id++;
+		g->in_read = true;
+		mutex_unlock(&g->lock);
+
+		n = fake_read(g->f, g->dst, g->len, true);
+
+		mutex_lock(&g->lock);
+		g->in_read = false;
+		if (n < 0)
+			g->err = n;
+		else
+			gen_check(g, n & ~7, before);
+		g->reads++;
+		mutex_unlock(&g->lock);
+		if (n < 0)
+			break;
+		cond_resched();
+	}
+	return 0;
+}
+
+/*
+ * Called right after vrng's notifier (the lowest priority: last on the
+ * chain), so that the snapshot comes as soon as it has returned.
+ */
+static int gen_forked(struct notifier_block *nb, unsigned long action,
+		      void *data)
+{
+	struct gen_reader *g = container_of(nb, struct gen_reader, nb);
+
+	mutex_lock(&g->lock);
+	g->returned = READ_ONCE(g->f->gen);
+	if (g->in_read) {
+		gen_snapshot(g);
+		g->snap_id = g->id;
+		g->snap_gen = g->returned;
+	}
+	mutex_unlock(&g->lock);
+	return NOTIFY_DONE;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(unregister_vmfork, unregister_random_vmfork_notifier,
+			    struct notifier_block *);
+
+/* A device with buffers of @size bytes: vrng reads bufsize at probe. */
+static struct fake_rng *fake_add_bufsize(struct kunit *test, bool hold,
+					 enum fake_len mode, const char *size)
+{
+	static const char *param = "/sys/module/vrng/parameters/bufsize";
+	struct fake_rng *f;
+	char old[16];
+
+	KUNIT_ASSERT_EQ(test, file_get(param, old, sizeof(old)), 0);
+	KUNIT_ASSERT_EQ(test, file_put(param, size), 0);
+	f = fake_add(test, hold, mode);
+	KUNIT_EXPECT_EQ(test, file_put(param, old), 0);
+	return f;
+}
+
+static void driver_vmfork_no_window(struct kunit *test)
+{
+	struct fake_rng *f = fake_add_bufsize(test, false, FAKE_GEN, "65536");
+	struct gen_reader *g;
+	struct task_struct *t;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_EQ(test, fake_vi(f)->pool.bufsize, 65536U);
+	g = kunit_kzalloc(test, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	g->f = f;
+	g->len = fake_vi(f)->pool.bufsize / 2;
+	g->dst = kunit_kzalloc(test, g->len, GFP_KERNEL);
+	g->snap = kunit_kzalloc(test, g->len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g->dst);
+	KUNIT_ASSERT_NOT_NULL(test, g->snap);
+	mutex_init(&g->lock);
+	g->nb.notifier_call = gen_forked;
+	g->nb.priority = INT_MIN;
+	KUNIT_ASSERT_EQ(test, register_random_vmfork_notifier(&g->nb), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_vmfork, &g->nb), 0);
+	t = kthread_run(gen_reader_fn, g, "vrng-kunit-gen");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, stop_kthread, t), 0);
+
+	for (i = 1; i < 250; i++) {
+		WRITE_ONCE(f->gen, i);
+		vmfork(test);
+		usleep_range(200, 1000);
+	}
+	kunit_release_action(test, stop_kthread, t);
+	kunit_info(test, "%lu reads of %zu bytes, %lu caught in flight, %lu words written after a notifier returned",
+		   g->reads, g->len, g->snapshots, g->late);
+	KUNIT_EXPECT_EQ(test, g->err, 0);
+	KUNIT_EXPECT_GT(test, g->snapshots, 0UL);
+	KUNIT_EXPECT_EQ_MSG(test, g->bad, 0UL,
+			    "words buffered before a fork served after its notifier returned");
+}
+
 static struct kunit_case vrng_driver_cases[] = {
 	KUNIT_CASE(driver_reads_in_order),
 	KUNIT_CASE(driver_short_completions),
@@ -1578,6 +1862,9 @@ static struct kunit_case vrng_driver_cases[] = {
 	KUNIT_CASE(driver_vmfork),
 	KUNIT_CASE(driver_vmfork_sleeping_reader),
 	KUNIT_CASE(driver_vmfork_while_streaming),
+	KUNIT_CASE(driver_vmfork_no_window),
+	KUNIT_CASE(driver_teardown_takes_buffers_back),
+	KUNIT_CASE(driver_broken_queue),
 	KUNIT_CASE(driver_restore_alloc_failure),
 	KUNIT_CASE(driver_restore_register_failure),
 	KUNIT_CASE(driver_register_failure),
