@@ -46,6 +46,14 @@ VRNG_TESTS=(
 	"guest 6.12-arm64 pci rngd"
 	"guest 6.1-arm64 pci+pci-trickle observe"
 	"guest 6.12-arm64 pci+pci-trickle observe"
+	"guest 6.1-arm64 pci-dma dma"
+	"guest 6.12-arm64 pci-dma dma"
+	"guest 6.1-arm64 hp-pci-iommu iommu"
+	"guest 6.12-arm64 hp-pci-iommu iommu"
+	"guest 6.1-amd64 hp-pci-iommu iommu"
+	"guest 6.12-amd64 hp-pci-iommu iommu"
+	"guest 5.10-arm64 pci-slow unbind-busy"
+	"guest 5.10-arm64 pci rmmod-busy"
 	"bench-smoke 6.1-arm64"
 	"build debug"
 	"kunit debug"
@@ -232,6 +240,11 @@ scenario_files() {
 		kmod)
 			guest_kmod "$(sed -n 's/^KARCH=//p' "$(kernel_env "$2")")"
 			;;
+		vrngb)
+			# make bench AB=REV: vrng at REV, as the module vrngb
+			[[ -n ${VRNG_BENCH_AB:-} ]] || die "scenario $1 needs VRNG_BENCH_AB (a git revision)"
+			build_module_at "$VRNG_BENCH_AB" vrngb "$(kernel_env "$2")" "$VRNG_OUT/build-$2-ab"
+			;;
 		stock) stock_modules "$2" ;;
 		pkg)
 			# what the package installs, and the guest steps around it
@@ -259,6 +272,7 @@ scenario_files() {
 		echo "$VRNG_OUT/bench.conf"
 		stock_modules "$2"
 		;;
+	bench-ab) echo "$VRNG_OUT/bench.conf" ;;
 	esac
 }
 
@@ -273,7 +287,7 @@ test_guest() {
 	(
 		source "$env"
 		boot_guest "$KIMAGE" "$initrd" "$logf" "$(transport_args "$transport" "$ndev")" \
-			"${KAPPEND:-}"
+			"${KAPPEND:-} $(transport_append "$transport")"
 	)
 	cat "$logf"
 	judge "$logf"

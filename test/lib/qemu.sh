@@ -80,6 +80,11 @@ judge() {
 #   pci-slow       64 bytes a minute: readers block
 #   pci-dead       64 bytes an hour: a device that has stopped answering
 #   pci-trickle    1 KiB a second
+#   pci-dma        a device that uses the DMA API (iommu_platform=on:
+#                  VIRTIO_F_ACCESS_PLATFORM), modern only; the guest
+#                  bounces every DMA buffer (transport_append: swiotlb=force)
+#   pci-iommu      the same behind a real IOMMU: the SMMUv3 of QEMU's virt
+#                  board on arm64, intel-iommu on x86 (before any device)
 #   hp-KIND        a PCI KIND on a pcie-root-port of its own (bus rpI,
 #                  id rngI for the I-th device), hot-pluggable with QMP;
 #                  a spare root port, bus rpspare, is added for device_add
@@ -87,7 +92,7 @@ judge() {
 #   vmgenid        no entropy device: QEMU's VM generation ID (x86), its
 #                  GUID $VRNG_VMGENID (a fixed one by default)
 transport_args() {
-	local kinds i=0 rep kind args="" hp=0 bus rate
+	local kinds i=0 rep kind args="" hp=0 bus rate pre=
 	IFS=+ read -r -a kinds <<<"$1"
 	for ((rep = 0; rep < ${2:-1}; rep++)); do
 		for kind in "${kinds[@]}"; do
@@ -103,6 +108,14 @@ transport_args() {
 			pci-slow) rate=",max-bytes=64,period=60000" ;;
 			pci-dead) rate=",max-bytes=64,period=3600000" ;;
 			pci-trickle) rate=",max-bytes=1024,period=1000" ;;
+			pci-dma) rate=",iommu_platform=on,disable-legacy=on" ;;
+			pci-iommu)
+				rate=",iommu_platform=on,disable-legacy=on"
+				case ${KARCH:-arm64} in
+				arm64) pre=" -machine iommu=smmuv3" ;;
+				amd64) pre=" -device intel-iommu" ;;
+				esac
+				;;
 			mmio) args+=" -device virtio-rng-device" ;;
 			vmgenid) args+=" -device vmgenid,guid=${VRNG_VMGENID:-6f2ac2b0-32a3-4b5e-9d5c-0c7e7a1d2f01}" ;;
 			none) ;;
@@ -115,5 +128,14 @@ transport_args() {
 		done
 	done
 	[[ $hp -eq 1 ]] && args+=" -device pcie-root-port,id=rpspare,chassis=99,slot=99"
-	echo "$args"
+	echo "$pre$args"
+}
+
+# transport_append DEVICES: kernel arguments the devices of
+# transport_args DEVICES need
+transport_append() {
+	case $1 in
+	*pci-dma*) echo "swiotlb=force" ;;
+	*pci-iommu*) [[ ${KARCH:-arm64} == amd64 ]] && echo "intel_iommu=on" || true ;;
+	esac
 }

@@ -8,7 +8,7 @@ dev=$(vrng_device)
 start_readers 4 4096 1
 sleep 3
 check "4 readers blocked on the rate-limited device" all_running $READERS
-check "unbind $dev returns" timeout 30 sh -c "echo $dev >/sys/bus/virtio/drivers/vrng/unbind"
+within "unbind $dev" 30 sh -c "echo $dev >/sys/bus/virtio/drivers/vrng/unbind"
 check "every reader returned within 20 s of unbind" ended_within 20 $READERS
 check "vrng.0 unregistered" sh -c "! grep -qw vrng.0 $HWRNG/rng_available"
 check "bind $dev again" sh -c "echo $dev >/sys/bus/virtio/drivers/vrng/bind"
