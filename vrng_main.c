@@ -157,11 +157,13 @@ static int vrng_read(struct hwrng *rng, void *data, size_t max, bool wait)
 		   vrng_buf_can_move(cur, data, max) &&
 		   !READ_ONCE(vi->slow_only))) {
 		vrng_buf_move(cur, data, max);
+		rcu_read_unlock_sched();
+		if (likely(!trace_vrng_read_enabled()))
+			return max;
 		served = max;
+	} else {
+		rcu_read_unlock_sched();
 	}
-	rcu_read_unlock_sched();
-	if (likely(served && !trace_vrng_read_enabled()))
-		return served;
 	return vrng_read_slow(vi, data, max, wait, served);
 }
 
