@@ -10,6 +10,7 @@
 #   make check       every test (builds, guests); ends "N passed, M failed"
 #   make check-fresh the README's commands in a pristine Debian 12 root (CI)
 #   make bench       throughput against the stock driver and a null hwrng
+#   make bench AB=REV  this tree's vrng against REV's, alternating rounds
 #   make lint        checkpatch --strict, sparse and W=1
 #   make callflow-doc  Documentation/call-flow.md from gdb in a guest
 
@@ -56,7 +57,7 @@ check-fresh:
 	test/check-fresh
 
 bench:
-	test/bench
+	BENCH_AB="$(AB)" test/bench
 
 lint:
 	test/lint

@@ -225,3 +225,19 @@ block_on_dead() {
 	sleep 3
 	check "a reader is blocked on the dead device" all_running $READERS
 }
+
+# bench_read SOURCE NAME BYTES TAG: read BYTES through /dev/hwrng from
+# hwrng NAME with hwrng_bench; prints "BENCH-RUN source=SOURCE TAG ..."
+bench_read() {
+	echo "$2" >$HWRNG/rng_current && [ "$(rng_current)" = "$2" ] &&
+		out=$(/vrng/hwrng_bench read "$3") && echo "BENCH-RUN source=$1 $4 $out"
+}
+
+# bench_warm_up NAME...: one untimed 1 MiB read from each hwrng: the first
+# pass through new code and pages is slower under TCG and would bias
+# round 1
+bench_warm_up() {
+	for name in "$@"; do
+		echo "$name" >$HWRNG/rng_current && /vrng/hwrng_bench read 1048576 >/dev/null
+	done
+}

@@ -65,9 +65,10 @@ kernel_prepare() {
 # build_module ENV OUT [MAKEARGS...]: build vrng.ko (and what MAKEARGS ask
 # for) for the kernel described by ENV in the directory OUT, with W=1 and
 # sparse (unless ENV says KSPARSE=no); any warning fails the build. Prints
-# the path of vrng.ko.
+# the path of vrng.ko. The sources are the tree's, or those in $VRNG_SRC
+# (build_module_at).
 build_module() {
-	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC="" KSPARSE=yes
+	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC="" KSPARSE=yes src=${VRNG_SRC:-$VRNG_TOP}
 	shift 2
 	# shellcheck disable=SC1090
 	source "$env"
@@ -77,11 +78,15 @@ build_module() {
 	kbuild_check_tools "$KDIR"
 	rm -rf "$out"
 	mkdir -p "$out"
-	cp "$VRNG_TOP"/Kbuild "$VRNG_TOP"/*.c "$VRNG_TOP"/*.h "$out"/
+	cp "$src"/Kbuild "$src"/*.c "$src"/*.h "$out"/
 	# no git in the copy: its version in a file, as DKMS sources carry it
-	"$VRNG_TOP/scripts/version" >"$out/VERSION"
+	if [[ -e $src/VERSION ]]; then
+		cp "$src/VERSION" "$out/"
+	else
+		"$VRNG_TOP/scripts/version" >"$out/VERSION"
+	fi
 	mkdir -p "$out/test"
-	cp -r "$VRNG_TOP/test/modules" "$out/test/"
+	[[ ! -d $src/test/modules ]] || cp -r "$src/test/modules" "$out/test/"
 	if ! make -C "$KDIR" M="$out" ARCH="$KARCH" "${cross[@]}" W=1 "$@" modules \
 		>"$out/build.log" 2>&1; then
 		cat "$out/build.log" >&2
@@ -91,6 +96,31 @@ build_module() {
 		die "build against $KVER is not warning-free"
 	fi
 	echo "$out/vrng.ko"
+}
+
+# build_module_at REV NAME ENV OUT: vrng as it was at git revision REV,
+# built as the module NAME, so that it can sit beside the tree's vrng.ko
+# (make bench's A/B mode): its driver, debugfs directory, trace system
+# and tracepoints take NAME, its hwrng names NAME.N. Prints the path of
+# NAME.ko.
+build_module_at() {
+	local rev=$1 name=$2 env=$3 out=$4 src=$4-src
+	git -C "$VRNG_TOP" rev-parse --verify -q "$rev^{commit}" >/dev/null ||
+		die "bench A/B: $rev is not a commit of this repository"
+	rm -rf "$src"
+	mkdir -p "$src"
+	git -C "$VRNG_TOP" archive "$rev" | tar -x -C "$src"
+	git -C "$VRNG_TOP" describe --always --long "$rev" >"$src/VERSION"
+	sed -i "s/^obj-m += vrng\.o/obj-m += $name.o/; s/^vrng-y :=/$name-y :=/" "$src/Kbuild"
+	sed -i 's/"vrng\.%d"/KBUILD_MODNAME ".%d"/' "$src/vrng_main.c"
+	# tracepoints export symbols named after their events: rename those too
+	[[ ! -e $src/vrng_trace.h ]] ||
+		sed -i "s/^#define TRACE_SYSTEM vrng\$/#define TRACE_SYSTEM $name/; s/TRACE_EVENT(vrng_/TRACE_EVENT(${name}_/" \
+			"$src/vrng_trace.h"
+	sed -i "s/\b\(trace_\|EXPORT_TRACEPOINT_SYMBOL_GPL(\)vrng_/\1${name}_/g" "$src"/*.c
+	VRNG_SRC=$src build_module "$env" "$out" >/dev/null
+	[[ -s $out/$name.ko ]] || die "bench A/B: no $name.ko built from $rev"
+	echo "$out/$name.ko"
 }
 
 # kbuild_check_tools KDIR: the tools a module build for KDIR runs beyond

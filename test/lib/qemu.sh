@@ -24,7 +24,8 @@ qemu_machine() {
 # When DEVICE-ARGS has hot-pluggable devices or a vmgenid (snapshots),
 # QEMU gets a QMP socket and test/qmp_host.py serves the guest's
 # "VRNG-QMP:" requests (log: LOG.qmp); QEMU's stdin, the guest's console
-# input, is then a FIFO the host side may type into.
+# input, is then a FIFO the host side may type into. $VRNG_QEMU_ARGS, if
+# set, is added to QEMU's arguments (make bench's instruction-count mode).
 boot_guest() {
 	local image=$1 initrd=$2 logf=$3 devargs=$4 append=${5:-} rc=0 sock="" host=""
 	local -a dev qmp=() machine
@@ -46,7 +47,7 @@ boot_guest() {
 		-nodefaults -no-reboot -display none -monitor none -serial stdio \
 		-kernel "$image" -initrd "$initrd" \
 		-append "console=${machine[-1]} rdinit=/init panic=-1 oops=panic $append" \
-		"${qmp[@]}" "${dev[@]}" <"$input" >>"$logf" 2>&1 || rc=$?
+		"${qmp[@]}" "${dev[@]}" ${VRNG_QEMU_ARGS:-} <"$input" >>"$logf" 2>&1 || rc=$?
 	[[ $rc -eq 124 || $rc -eq 137 ]] && echo "VRNG-HARNESS: guest timed out after ${VRNG_GUEST_TIMEOUT}s" >>"$logf"
 	if [[ -n $host ]]; then
 		wait "$host" || echo "VRNG-HARNESS: qmp_host failed: $(tail -n1 "$logf.qmp")" >>"$logf"

@@ -8,7 +8,6 @@
 . /vrng/bench.conf
 cp -a /vrng/lib/modules/. /lib/modules/
 D=/sys/bus/virtio/drivers
-BENCH=/vrng/hwrng_bench
 
 # shellcheck disable=SC2046
 set -- $(ls /sys/bus/virtio/devices)
@@ -23,24 +22,14 @@ echo "$dev_vrng" >$D/virtio_rng/unbind
 
 # first64 DRIVER DEVICE NAME SOURCE: latency from bind to the first 64 bytes
 first64() {
-	out=$($BENCH first "$1" "$2" "$3") &&
+	out=$(/vrng/hwrng_bench first "$1" "$2" "$3") &&
 		echo "BENCH-LAT source=$4 $out"
 }
 check "first 64 bytes from the stock driver" first64 virtio_rng "$dev_stock" virtio_rng.0 stock
 check "first 64 bytes from vrng" first64 vrng "$dev_vrng" vrng.0 vrng
 echo "rng_available: $(rng_available)"
 
-# run SOURCE NAME BYTES TAG: read BYTES through /dev/hwrng from hwrng NAME
-run() {
-	echo "$2" >$HWRNG/rng_current && [ "$(rng_current)" = "$2" ] &&
-		out=$($BENCH read "$3") && echo "BENCH-RUN source=$1 $4 $out"
-}
-
-# One untimed read from each source first: the first pass through new
-# code and pages is slower under TCG and would bias round 1.
-for name in virtio_rng.0 vrng.0 vrng_null; do
-	echo "$name" >$HWRNG/rng_current && $BENCH read 1048576 >/dev/null
-done
+bench_warm_up virtio_rng.0 vrng.0 vrng_null
 
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
@@ -51,7 +40,7 @@ while [ "$r" -le "$ROUNDS" ]; do
 		vrng) name=vrng.0 ;;
 		null) name=vrng_null ;;
 		esac
-		check "round $r: $src" run "$src" "$name" "$bytes" "round=$r"
+		check "round $r: $src" bench_read "$src" "$name" "$bytes" "round=$r"
 	done
 	r=$((r + 1))
 done
@@ -64,7 +53,7 @@ for rep in 1 2 3; do
 		for depth in $DEPTHS; do
 			rmmod vrng
 			check "insmod vrng.ko bufsize=$bs depth=$depth" insmod /vrng/vrng.ko bufsize="$bs" depth="$depth"
-			check "sweep bufsize=$bs depth=$depth ($rep)" run vrng vrng.0 "$SWEEP_BYTES" "bufsize=$bs depth=$depth rep=$rep"
+			check "sweep bufsize=$bs depth=$depth ($rep)" bench_read vrng vrng.0 "$SWEEP_BYTES" "bufsize=$bs depth=$depth rep=$rep"
 		done
 	done
 done
