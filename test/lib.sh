@@ -14,7 +14,6 @@
 
 VRNG_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VRNG_CACHE=${VRNG_CACHE:-$HOME/.cache/vrng}
-VRNG_MIRROR=${VRNG_MIRROR:-http://deb.debian.org}
 VRNG_GUEST_TIMEOUT=${VRNG_GUEST_TIMEOUT:-600}
 
 shopt -s inherit_errexit

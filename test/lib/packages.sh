@@ -90,19 +90,39 @@ apt_opts() {
 		-o "Debug::NoLocking=1"
 }
 
+# debian_archive: the Debian archive's URI (VRNG_ARCHIVE) and its security
+# archive's (VRNG_SECURITY, maybe empty), as this machine's own apt
+# configuration names them: the tree names no archive host. Either may be
+# set beforehand instead.
+debian_archive() {
+	local targets
+	[[ -z ${VRNG_ARCHIVE:-} ]] || return 0
+	targets=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT)' 2>/dev/null |
+		sort -u)
+	VRNG_ARCHIVE=$(awk '$3 == "main" && $2 !~ /-(security|updates|backports)$/ {
+		sub("/$", "", $1); print $1; exit }' <<<"$targets")
+	VRNG_SECURITY=${VRNG_SECURITY:-$(awk '$3 == "main" && $2 ~ /-security$/ {
+		sub("/$", "", $1); print $1; exit }' <<<"$targets")}
+	[[ -n $VRNG_ARCHIVE ]] ||
+		die "this machine's apt configuration names no Debian archive with a main component (apt-get indextargets): add one to /etc/apt/sources.list.d/, or set VRNG_ARCHIVE to its URI"
+	export VRNG_ARCHIVE VRNG_SECURITY
+}
+
 apt_sources() {
+	debian_archive
 	case $1 in
 	bookworm)
-		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian bookworm main"
-		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian-security bookworm-security main"
+		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE bookworm main"
+		[[ -z $VRNG_SECURITY ]] ||
+			echo "deb [arch=amd64,arm64] $VRNG_SECURITY bookworm-security main"
 		;;
 	bullseye)
 		# The release suite: bullseye-security answers 404 for the newest
 		# kernels' packages.
-		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian bullseye main"
+		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE bullseye main"
 		;;
 	sid)
-		echo "deb [arch=amd64,arm64] $VRNG_MIRROR/debian sid main"
+		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE sid main"
 		;;
 	*) die "unknown suite set $1" ;;
 	esac

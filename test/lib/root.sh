@@ -30,13 +30,15 @@ root_bootstrap() {
 		tarball=$(root_tarball "$logf")
 		args=(--unpack-tarball="$tarball")
 	fi
-	debootstrap --variant=minbase "${args[@]}" bookworm "$ROOT" "$VRNG_MIRROR/debian" \
+	debian_archive
+	debootstrap --variant=minbase "${args[@]}" bookworm "$ROOT" "$VRNG_ARCHIVE" \
 		>>"$logf" 2>&1 || { tail -n 20 "$logf"; return 1; }
 }
 
 # root_tarball LOG: the cached debootstrap tarball (made if missing)
 root_tarball() {
 	local key dir=$VRNG_CACHE/debootstrap tarball tmp
+	debian_archive
 	apt_update bookworm
 	key=$(sha1sum "$VRNG_CACHE"/apt-bookworm/lists/*_debian_dists_bookworm_InRelease | cut -c1-12)
 	tarball=$dir/bookworm-minbase-amd64-$key.tgz
@@ -46,7 +48,7 @@ root_tarball() {
 		rm -f "$dir"/bookworm-minbase-amd64-*.tgz
 		tmp=$(mktemp -d "${VRNG_FRESH_DIR:-/var/tmp}/vrng-tarball.XXXXXX")
 		if ! debootstrap --variant=minbase --make-tarball="$tarball.tmp" bookworm "$tmp" \
-			"$VRNG_MIRROR/debian" >>"$1" 2>&1; then
+			"$VRNG_ARCHIVE" >>"$1" 2>&1; then
 			rm -rf "$tmp" "$tarball.tmp"
 			die "debootstrap --make-tarball failed (log: $1)"
 		fi
