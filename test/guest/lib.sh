@@ -241,3 +241,19 @@ bench_warm_up() {
 		echo "$name" >$HWRNG/rng_current && /vrng/hwrng_bench read 1048576 >/dev/null
 	done
 }
+
+# bench_rounds ROUNDS ORDER [ORDER2]: ROUNDS rounds of bench_read over
+# ORDER, words SOURCE:HWRNG:BYTES; with ORDER2, even rounds use it instead
+bench_rounds() {
+	r=1
+	while [ "$r" -le "$1" ]; do
+		order=$2
+		[ -n "${3:-}" ] && [ $((r % 2)) -eq 0 ] && order=$3
+		for s in $order; do
+			src=${s%%:*}
+			rest=${s#*:}
+			check "round $r: $src" bench_read "$src" "${rest%%:*}" "${rest#*:}" "round=$r"
+		done
+		r=$((r + 1))
+	done
+}

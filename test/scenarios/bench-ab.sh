@@ -19,20 +19,10 @@ check "insmod vrng_null.ko" insmod /vrng/vrng_null.ko
 echo "BENCH-AB a=$(cat /sys/module/vrng/version) b=$(cat /sys/module/vrngb/version 2>/dev/null)"
 bench_warm_up vrng.0 vrngb.0 vrng_null
 
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	order="a b null"
-	[ $((r % 2)) -eq 0 ] && order="b a null"
-	for src in $order; do
-		case $src in
-		a) name=vrng.0 ;;
-		b) name=vrngb.0 ;;
-		null) name=vrng_null ;;
-		esac
-		check "round $r: $src" bench_read "$src" "$name" "$BYTES" "round=$r"
-	done
-	r=$((r + 1))
-done
+a=a:vrng.0:$BYTES
+b=b:vrngb.0:$BYTES
+null=null:vrng_null:$BYTES
+bench_rounds "$ROUNDS" "$a $b $null" "$b $a $null"
 check "rmmod vrngb" rmmod vrngb
 check "rmmod vrng" rmmod vrng
 check "rmmod vrng_null" rmmod vrng_null

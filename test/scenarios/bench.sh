@@ -31,19 +31,15 @@ echo "rng_available: $(rng_available)"
 
 bench_warm_up virtio_rng.0 vrng.0 vrng_null
 
-r=1
-while [ "$r" -le "$ROUNDS" ]; do
-	for src in ${SOURCES:-stock vrng null}; do
-		bytes=$BYTES
-		case $src in
-		stock) name=virtio_rng.0 bytes=$STOCK_BYTES ;;
-		vrng) name=vrng.0 ;;
-		null) name=vrng_null ;;
-		esac
-		check "round $r: $src" bench_read "$src" "$name" "$bytes" "round=$r"
-	done
-	r=$((r + 1))
+order=""
+for src in ${SOURCES:-stock vrng null}; do
+	case $src in
+	stock) order="$order stock:virtio_rng.0:$STOCK_BYTES" ;;
+	vrng) order="$order vrng:vrng.0:$BYTES" ;;
+	null) order="$order null:vrng_null:$BYTES" ;;
+	esac
 done
+bench_rounds "$ROUNDS" "$order"
 echo "BENCH-STATS $(tr '\n' ' ' </sys/kernel/debug/vrng/vrng.0/stats)"
 
 # Each repetition visits every point once, reloading vrng, so that the
