@@ -162,16 +162,19 @@ struct vrng_pool {
  * @pool: buffers and their states
  * @removed: set on remove/freeze (under @lock); readers return -ENODEV
  * @slow_only: the held buffer must not be served without @lock: set with
- *	       @removed, and by a VM fork until a reader has wiped the held
+ *	       @removed, and by a VM fork until a reader has dropped the held
  *	       buffer under @lock. Written under @lock, read by the lock-free
- *	       fast path: its only check besides the buffer's own fields.
- * @readers: callers in the slow path of .read (vrng_read_slow()), counted
- *	     in under @lock only while !@removed, and done with the device
- *	     once counted out. Teardown frees nothing before none is left:
- *	     this makes remove safe for callers outside the hwrng core (the
- *	     KUnit suite; hwrng_unregister() waits for the core's own). The
+ *	       paths inside an RCU-sched read-side section (vrng_vq_fork()):
+ *	       their only check besides the buffer's own fields.
+ * @readers: callers in the slow path of .read (vrng_read_slow()), and the
+ *	     VM-fork notifier while it wipes (vrng_vmfork()), counted in
+ *	     under @lock only while !@removed, and done with the device once
+ *	     counted out. Teardown frees nothing before none is left: this
+ *	     makes remove safe for callers outside the hwrng core (the KUnit
+ *	     suite; hwrng_unregister() waits for the core's own). The
  *	     lock-free fast path is not counted: such a caller must not be
- *	     in it, nor start a call, once remove has begun.
+ *	     in it, nor start a call, once remove has begun. Only one of them
+ *	     is a reader of the held buffer (the hwrng core's reading_mutex).
  * @registered: @hwrng is registered with the hwrng core
  * @empty_streak: consecutive completions with used.len == 0
  * @retry_at: with a long @empty_streak, no repost before this time
@@ -314,7 +317,7 @@ void vrng_vq_recv_done(struct virtqueue *vq);
 ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len);
 int vrng_vq_wait(struct vrng_dev *vi, unsigned long deadline);
 void vrng_vq_fork(struct vrng_dev *vi);
-void vrng_vq_wipe_stale(struct vrng_dev *vi);
+unsigned int vrng_vq_wipe_stale(struct vrng_dev *vi);
 
 /* The quality credited for bytes of a host not trusted (the least there is). */
 #define VRNG_QUALITY_UNTRUSTED	1

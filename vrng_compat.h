@@ -92,20 +92,25 @@ static inline int vrng_unregister_vmfork_notifier(struct notifier_block *nb)
 /*
  * 5.16: cc_platform_has() (<linux/cc_platform.h>) tells a confidential
  * guest: memory encrypted against the host (AMD SEV, Intel TDX, Arm CCA).
- * Before, no generic test: every guest is taken as not confidential. A
- * function and an enum: compare versions.
+ * Arm's realms answer only CC_ATTR_MEM_ENCRYPT, which an x86 host with SME
+ * answers too: a guest is one with guest memory encryption, or with memory
+ * encryption that is not the host's. Before 5.16 only a backport has it
+ * (Debian's 5.10 does), and then CONFIG_ARCH_HAS_CC_PLATFORM says so;
+ * without, every guest is taken as not confidential.
  */
-#if KERNEL_VERSION(5, 16, 0) > LINUX_VERSION_CODE
-static inline bool vrng_confidential_guest(void)
-{
-	return false;
-}
-#else
+#if defined(CONFIG_ARCH_HAS_CC_PLATFORM) || KERNEL_VERSION(5, 16, 0) <= LINUX_VERSION_CODE
 #include <linux/cc_platform.h>
 
 static inline bool vrng_confidential_guest(void)
 {
-	return cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT);
+	return cc_platform_has(CC_ATTR_GUEST_MEM_ENCRYPT) ||
+	       (cc_platform_has(CC_ATTR_MEM_ENCRYPT) &&
+		!cc_platform_has(CC_ATTR_HOST_MEM_ENCRYPT));
+}
+#else
+static inline bool vrng_confidential_guest(void)
+{
+	return false;
 }
 #endif
 

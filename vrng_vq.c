@@ -151,8 +151,8 @@ static ssize_t vrng_broken_locked(struct vrng_dev *vi)
  * used buffers back from the device first if none is filled: a streaming
  * reader needs no interrupt), and post idle buffers again.
  */
-static ssize_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
-				bool *kick)
+static size_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
+			       bool *kick)
 {
 	struct vrng_pool *pool = &vi->pool;
 	unsigned int served;
@@ -174,8 +174,6 @@ static ssize_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
 		got += vrng_buf_copy(pool->cur, dst + got, len - got);
 	}
 	*kick = vrng_refill_locked(vi);
-	if (!got && virtqueue_is_broken(vi->vq))
-		return vrng_broken_locked(vi);
 	return got;
 }
 
@@ -184,12 +182,15 @@ static ssize_t vrng_take_locked(struct vrng_dev *vi, void *dst, size_t len,
  * @vi: device; the caller is counted in @vi->readers
  *
  * One buffer at a time, each claimed under the lock and wiped without it,
- * so that no wipe runs with interrupts off. Wiped buffers are IDLE: the
- * next read posts them again.
+ * so that no wipe runs with interrupts off. Wiped buffers are IDLE, to be
+ * posted again by a reader (vrng_vq_take()).
+ *
+ * Return: the number of buffers wiped.
  */
-void vrng_vq_wipe_stale(struct vrng_dev *vi)
+unsigned int vrng_vq_wipe_stale(struct vrng_dev *vi)
 {
 	struct vrng_buf *buf = NULL;
+	unsigned int wiped = 0;
 	unsigned long flags;
 
 	for (;;) {
@@ -199,9 +200,23 @@ void vrng_vq_wipe_stale(struct vrng_dev *vi)
 		buf = vrng_pool_claim_stale(&vi->pool);
 		spin_unlock_irqrestore(&vi->lock, flags);
 		if (!buf)
-			return;
+			return wiped;
 		vrng_buf_wipe(buf);
+		wiped++;
 	}
+}
+
+/* Post what vrng_vq_wipe_stale() made idle; the caller is counted in. */
+static void vrng_vq_refill(struct vrng_dev *vi)
+{
+	unsigned long flags;
+	bool kick;
+
+	spin_lock_irqsave(&vi->lock, flags);
+	kick = vrng_refill_locked(vi);
+	spin_unlock_irqrestore(&vi->lock, flags);
+	if (kick)
+		virtqueue_notify(vi->vq);
 }
 
 /* Serve from the held buffer without the lock; see vrng_vq_fork(). */
@@ -236,8 +251,8 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 {
 	unsigned long flags;
 	bool kick, done = false, stale;
+	ssize_t ret = 0;
 	size_t got;
-	ssize_t ret;
 
 	got = vrng_take_held(vi, dst, len, &done);
 	if (done)
@@ -248,17 +263,19 @@ ssize_t vrng_vq_take(struct vrng_dev *vi, void *dst, size_t len)
 		spin_unlock_irqrestore(&vi->lock, flags);
 		return -ENODEV;
 	}
-	ret = vrng_take_locked(vi, dst + got, len - got, &kick);
+	got += vrng_take_locked(vi, dst + got, len - got, &kick);
+	if (!got && virtqueue_is_broken(vi->vq))
+		ret = vrng_broken_locked(vi);
 	stale = vi->pool.nstale;
 	spin_unlock_irqrestore(&vi->lock, flags);
 
 	if (kick)
 		virtqueue_notify(vi->vq);
-	if (stale)
-		vrng_vq_wipe_stale(vi);
-	if (ret < 0)
-		return got ? got : ret;
-	return got + ret;
+	if (stale && vrng_vq_wipe_stale(vi))
+		vrng_vq_refill(vi);
+	if (ret)
+		return ret;
+	return got;
 }
 
 /*
@@ -477,6 +494,7 @@ int vrng_vq_start(struct vrng_dev *vi, unsigned int depth,
 void vrng_vq_stop(struct vrng_dev *vi)
 {
 	struct vrng_pool pool;
+	unsigned int len;
 	void *buf;
 
 	virtio_reset_device(vi->vdev);
@@ -486,11 +504,15 @@ void vrng_vq_stop(struct vrng_dev *vi)
 	/*
 	 * Under the lock, as a callback may still be running (virtio-mmio's
 	 * reset does not wait for it), but one buffer at a time: unmapping a
-	 * bounced buffer copies it.
+	 * bounced buffer copies it. Used buffers first, through the used
+	 * ring, so that a late callback finds it empty rather than pointing at
+	 * buffers detached behind its back.
 	 */
 	do {
 		spin_lock_irq(&vi->lock);
-		buf = virtqueue_detach_unused_buf(vi->vq);
+		buf = virtqueue_get_buf(vi->vq, &len);
+		if (!buf)
+			buf = virtqueue_detach_unused_buf(vi->vq);
 		spin_unlock_irq(&vi->lock);
 	} while (buf);
 

@@ -1794,18 +1794,29 @@ static int gen_forked(struct notifier_block *nb, unsigned long action,
 KUNIT_DEFINE_ACTION_WRAPPER(unregister_vmfork, unregister_random_vmfork_notifier,
 			    struct notifier_block *);
 
-/* A device with buffers of @size bytes: vrng reads bufsize at probe. */
+#define BUFSIZE_PARAM	"/sys/module/vrng/parameters/bufsize"
+
+static void bufsize_restore(void *old)
+{
+	file_put(BUFSIZE_PARAM, old);
+}
+
+/*
+ * A device with buffers of @size bytes: vrng reads bufsize at probe; the
+ * old value is back before this returns, or at the end of a failed case.
+ */
 static struct fake_rng *fake_add_bufsize(struct kunit *test, bool hold,
 					 enum fake_len mode, const char *size)
 {
-	static const char *param = "/sys/module/vrng/parameters/bufsize";
+	char *old = kunit_kzalloc(test, 16, GFP_KERNEL);
 	struct fake_rng *f;
-	char old[16];
 
-	KUNIT_ASSERT_EQ(test, file_get(param, old, sizeof(old)), 0);
-	KUNIT_ASSERT_EQ(test, file_put(param, size), 0);
+	KUNIT_ASSERT_NOT_NULL(test, old);
+	KUNIT_ASSERT_EQ(test, file_get(BUFSIZE_PARAM, old, 16), 0);
+	KUNIT_ASSERT_EQ(test, file_put(BUFSIZE_PARAM, size), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, bufsize_restore, old), 0);
 	f = fake_add(test, hold, mode);
-	KUNIT_EXPECT_EQ(test, file_put(param, old), 0);
+	kunit_release_action(test, bufsize_restore, old);
 	return f;
 }
 
