@@ -64,6 +64,7 @@ VRNG_TESTS=(
 	"guest debug pci-dead dead-switch"
 	"guest debug pci rmmod-busy"
 	"guest debug pci cycles"
+	"guest debug pci-dma dma"
 	"callflow debug"
 	"build debug-6.1"
 	"kunit debug-6.1"

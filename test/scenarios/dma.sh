@@ -2,7 +2,9 @@
 # guests) and a device that maps its buffers through the DMA API
 # (VIRTIO_F_ACCESS_PLATFORM): after 50 unbind/bind cycles with reads, a
 # suspend/resume of the devices (vrng's freeze and restore) and rmmod, the
-# bounce pool's use is back where it was before insmod.
+# bounce pool's use is back where it was before insmod, and releasing the
+# PCI function finds nothing still mapped (the debug kernel's DMA-API
+# debugging).
 TLB=/sys/kernel/debug/swiotlb/io_tlb_used
 used() { cat $TLB; }
 
@@ -49,5 +51,10 @@ check "50 unbind/bind cycles, 64 KiB read after each" rebind 50
 check "devices suspended and resumed" suspend_devices
 check_eq "rng_current after resume" vrng.0 "$(rng_current)"
 check "dd 64 KiB after resume" read_hwrng /tmp/resumed 65536
+pci=$(basename "$(readlink -f "/sys/bus/virtio/devices/$(vrng_device)/..")")
 check "rmmod vrng" rmmod vrng
 check_eq "bounce slots in use after rmmod (as before insmod)" "$base" "$(used)"
+# With CONFIG_DMA_API_DEBUG (the debug kernel), releasing the PCI function
+# reports every mapping a driver left behind.
+check "$pci unbound from virtio-pci" sh -c "echo $pci >/sys/bus/pci/drivers/virtio-pci/unbind"
+check "$pci bound to virtio-pci again" sh -c "echo $pci >/sys/bus/pci/drivers/virtio-pci/bind"
