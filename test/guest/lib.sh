@@ -77,9 +77,11 @@ lists() {
 	return 1
 }
 
-# read_hwrng FILE BYTES: read BYTES from /dev/hwrng with dd, in 4 KiB blocks.
+# read_hwrng FILE BYTES: read BYTES from /dev/hwrng with dd, in 4 KiB
+# blocks, within two minutes (a read that hangs fails the check, not the
+# whole guest).
 read_hwrng() {
-	dd if=/dev/hwrng of="$1" bs=4096 count=$(($2 / 4096)) 2>/dev/null &&
+	timeout 120 dd if=/dev/hwrng of="$1" bs=4096 count=$(($2 / 4096)) 2>/dev/null &&
 		[ "$(wc -c <"$1")" -eq "$2" ]
 }
 

@@ -366,6 +366,7 @@ struct fake_rng {
 	int vqs;		/* find_vqs() calls not undone by del_vqs() */
 	int bad_del_vqs;	/* del_vqs() calls with no queue */
 	int left_on_ring;	/* buffers still on the ring at del_vqs() */
+	struct kunit *fork_in_probe;	/* set: find_vqs() forks the VM */
 	atomic_t notifies;
 };
 
@@ -495,6 +496,8 @@ static int fake_finalize_features(struct virtio_device *vdev)
 	return 0;
 }
 
+static void vmfork(struct kunit *test);
+
 /* The one queue, for find_vqs() in either form (vrng_kunit_compat.h). */
 static int fake_find_vq(struct virtio_device *vdev, struct virtqueue **vqp,
 			void (*callback)(struct virtqueue *vq),
@@ -509,6 +512,8 @@ static int fake_find_vq(struct virtio_device *vdev, struct virtqueue **vqp,
 	f->vqs++;
 	f->last_avail = 0;
 	*vqp = f->vq;
+	if (f->fork_in_probe)
+		vmfork(f->fork_in_probe);
 	return 0;
 }
 
@@ -1692,6 +1697,23 @@ static int driver_suite_init(struct kunit_suite *suite)
 }
 
 /*
+ * A VM fork while probe sets the queue up, before the hwrng is registered
+ * (and before a buffer is posted): the notifier is already on the chain.
+ */
+static void driver_vmfork_during_probe(struct kunit *test)
+{
+	struct fake_rng *f = fake_new(test, false, FAKE_FULL);
+
+	f->fork_in_probe = test;
+	f = fake_register(test, f);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, fake_vi(f), "vrng did not bind the device");
+	f->fork_in_probe = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, fake_vi(f)->stats.forks, 1ULL,
+			    "a fork during probe went unseen");
+}
+
+/*
  * A reader streaming reads of half a buffer (the fast path's longest
  * copies) from a device whose every byte is its fill's generation + 1,
  * against a forker on another CPU. Right after each notifier returns, the
@@ -1874,6 +1896,7 @@ static struct kunit_case vrng_driver_cases[] = {
 	KUNIT_CASE(driver_vmfork_sleeping_reader),
 	KUNIT_CASE(driver_vmfork_while_streaming),
 	KUNIT_CASE(driver_vmfork_no_window),
+	KUNIT_CASE(driver_vmfork_during_probe),
 	KUNIT_CASE(driver_teardown_takes_buffers_back),
 	KUNIT_CASE(driver_broken_queue),
 	KUNIT_CASE(driver_restore_alloc_failure),
