@@ -23,3 +23,13 @@ check "without the file, virtio_rng loads too" loaded virtio_rng
 check "without the file, vrng loads too" loaded vrng
 # kmod loads virtio_rng first (modules.alias order): it takes the device
 check "without the file, the device is not vrng's ($(drivers))" all_on virtio_rng
+
+echo "--- the file, and no vrng for this kernel (DKMS had no headers for it):"
+check "rmmod vrng virtio_rng" rmmod vrng virtio_rng
+pkg_conf
+rm "/lib/modules/$KVER/updates/vrng.ko"
+check "depmod -a" depmod -a
+coldplug
+check "no vrng: the install line loads virtio_rng instead" loaded virtio_rng
+check "no vrng: the device is virtio_rng's ($(drivers))" all_on virtio_rng
+check_eq "no vrng: rng_current" virtio_rng.0 "$(rng_current)"
