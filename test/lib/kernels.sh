@@ -4,14 +4,16 @@
 # builds against either. Sourced by test/lib.sh.
 
 # kernel_prepare NAME: NAME is one of 5.10-arm64, 6.1-arm64, 6.12-arm64,
-# 6.1-amd64, 6.12-amd64. Resolves the current ABI through the
+# 6.1-amd64, 6.12-amd64 (Debian 12's, 11's for 5.10), trixie-arm64,
+# trixie-amd64 (Debian 13's). Resolves the current ABI through the
 # meta-packages of the kernel's Debian suite, fetches image and headers
 # (plus the amd64 kbuild tools), and writes $VRNG_CACHE/kernel-NAME.env
 # with KVER, KARCH, KDIR, KIMAGE, KMODDIR, KPKGVER (and KCC where the
-# headers name a compiler Debian 12 does not have).
+# headers name a compiler Debian 12 does not have; KROOT where the build
+# runs in a root of the kernel's suite, which has its compiler).
 kernel_prepare() {
 	local name=$1 suite=bookworm meta_img meta_hdr img hdr arch common kbuild
-	local root env=$VRNG_CACHE/kernel-$1.env kcc=""
+	local root env=$VRNG_CACHE/kernel-$1.env kcc="" kroot=""
 
 	case $name in
 	5.10-arm64)
@@ -23,6 +25,10 @@ kernel_prepare() {
 	6.12-arm64) arch=arm64 meta_img=linux-image-6.12-arm64 meta_hdr=linux-headers-6.12-arm64 ;;
 	6.1-amd64) arch=amd64 meta_img=linux-image-amd64 meta_hdr=linux-headers-amd64 ;;
 	6.12-amd64) arch=amd64 meta_img=linux-image-6.12-amd64 meta_hdr=linux-headers-6.12-amd64 ;;
+	trixie-arm64 | trixie-amd64)
+		# Debian 13's headers name gcc-14: built in a trixie root
+		suite=trixie arch=${name#trixie-} kroot=$(build_root trixie)
+		meta_img=linux-image-$arch meta_hdr=linux-headers-$arch ;;
 	*) die "unknown kernel $name" ;;
 	esac
 	apt_update "$suite"
@@ -43,6 +49,8 @@ kernel_prepare() {
 		rm -rf "$root"
 		unpack "$root" "${FETCHED[@]}"
 		rm "$root/.done"
+		# Debian 13's packages put modules in /usr/lib (merged /usr)
+		[[ -e $root/lib || ! -d $root/usr/lib/modules ]] || ln -s usr/lib "$root/lib"
 		# The headers include their common part by absolute path.
 		sed -i "s|^include /usr/src/|include $root/usr/src/|" \
 			"$root/usr/src/linux-headers-$kver/Makefile"
@@ -58,6 +66,7 @@ kernel_prepare() {
 		echo "KIMAGE=$root/boot/vmlinuz-$kver"
 		echo "KMODDIR=$root/lib/modules/$kver"
 		[[ -z $kcc ]] || echo "KCC=$kcc"
+		[[ -z $kroot ]] || echo "KROOT=$kroot"
 	} >"$env"
 	echo "$env"
 }
@@ -68,14 +77,16 @@ kernel_prepare() {
 # the path of vrng.ko. The sources are the tree's, or those in $VRNG_SRC
 # (build_module_at).
 build_module() {
-	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC="" KSPARSE=yes src=${VRNG_SRC:-$VRNG_TOP}
+	local env=$1 out=$2 cross=() KARCH KDIR KVER KCC="" KSPARSE=yes KROOT="" src=${VRNG_SRC:-$VRNG_TOP}
+	local -a run=()
 	shift 2
 	# shellcheck disable=SC1090
 	source "$env"
 	[[ $KARCH == arm64 ]] && cross=(CROSS_COMPILE=aarch64-linux-gnu-)
 	[[ -z $KCC ]] || cross+=("CC=$KCC")
 	[[ $KSPARSE == no ]] || cross+=(C=2 CHECK=sparse)
-	kbuild_check_tools "$KDIR"
+	[[ -n $KROOT ]] || kbuild_check_tools "$KDIR"
+	[[ -z $KROOT ]] || run=(in_build_root "$KROOT" "$VRNG_CACHE/kernels" "$out" --)
 	rm -rf "$out"
 	mkdir -p "$out"
 	cp "$src"/Kbuild "$src"/*.c "$src"/*.h "$out"/
@@ -87,7 +98,7 @@ build_module() {
 	fi
 	mkdir -p "$out/test"
 	[[ ! -d $src/test/modules ]] || cp -r "$src/test/modules" "$out/test/"
-	if ! make -C "$KDIR" M="$out" ARCH="$KARCH" "${cross[@]}" W=1 "$@" modules \
+	if ! ${run[@]+"${run[@]}"} make -C "$KDIR" M="$out" ARCH="$KARCH" "${cross[@]}" W=1 "$@" modules \
 		>"$out/build.log" 2>&1; then
 		cat "$out/build.log" >&2
 		die "build against $KVER failed"

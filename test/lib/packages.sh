@@ -72,7 +72,7 @@ need() {
 }
 
 # apt_priv SET ARGS...: apt-get/apt-cache with a private configuration for
-# the suite set SET (bookworm, bullseye or sid), amd64 + arm64. The system's apt
+# the suite set SET (bookworm, trixie, bullseye or sid), amd64 + arm64. The system's apt
 # sources are never touched.
 apt_opts() {
 	local d=$VRNG_CACHE/apt-$1
@@ -115,6 +115,11 @@ apt_sources() {
 		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE bookworm main"
 		[[ -z $VRNG_SECURITY ]] ||
 			echo "deb [arch=amd64,arm64] $VRNG_SECURITY bookworm-security main"
+		;;
+	trixie)
+		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE trixie main"
+		[[ -z $VRNG_SECURITY ]] ||
+			echo "deb [arch=amd64,arm64] $VRNG_SECURITY trixie-security main"
 		;;
 	bullseye)
 		# The release suite: bullseye-security answers 404 for the newest

@@ -125,3 +125,53 @@ root_cleanup() {
 	rm -rf --one-file-system "$ROOT"
 	ROOT=""
 }
+
+# Build roots: a Debian suite whose compiler this machine lacks (Debian
+# 13's kernels name gcc 14), made with mmdebstrap and kept in the cache,
+# keyed by the versions of what it holds. Commands run in it through
+# in_build_root, in a mount namespace of their own: what it binds goes
+# away with the command, whatever ends it.
+
+BUILD_ROOT_PACKAGES=make,gcc-14,gcc-14-aarch64-linux-gnu,binutils-aarch64-linux-gnu,libc6-dev,dwarves,sparse
+
+# build_root SUITE: the build root of SUITE (made if missing); prints it
+build_root() {
+	local suite=$1 key dir pkgs
+	IFS=, read -r -a pkgs <<<"$BUILD_ROOT_PACKAGES"
+	apt_update "$suite"
+	key=$(apt_priv "$suite" apt-get -s -q --no-install-recommends install "${pkgs[@]}" \
+		-o APT::Architecture=amd64 | grep '^Inst' | sha1sum | cut -c1-12)
+	dir=$VRNG_CACHE/roots/$suite-build-$key
+	if [[ ! -e $dir/.done ]]; then
+		log "making the $suite build root ($key)"
+		need mmdebstrap "a $suite root for its compiler"
+		rm -rf "$VRNG_CACHE/roots/$suite-build-"*
+		mkdir -p "$VRNG_CACHE/roots"
+		debian_archive
+		mmdebstrap --variant=apt --include="$BUILD_ROOT_PACKAGES" "$suite" "$dir" \
+			"deb $VRNG_ARCHIVE $suite main" >"$dir.log" 2>&1 ||
+			{ tail -n 20 "$dir.log" >&2; rm -rf "$dir"; die "mmdebstrap of the $suite build root failed (log: $dir.log)"; }
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+}
+
+# in_build_root ROOT DIR... -- CMD...: CMD in ROOT, with each DIR of this
+# machine bound at the same path inside it
+in_build_root() {
+	local root=$1
+	local -a dirs=()
+	shift
+	while [[ $1 != -- ]]; do dirs+=("$1"); shift; done
+	shift
+	unshare --mount --propagation private bash -euc '
+		root=$1; shift
+		while [[ $1 != -- ]]; do
+			mkdir -p "$1" "$root$1"
+			mount --bind "$1" "$root$1"
+			shift
+		done
+		shift
+		exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	' bash "$root" "${dirs[@]}" -- "$@"
+}
