@@ -8,6 +8,7 @@
 #   initramfs.sh  the guests' userland and initramfs archives
 #   qemu.sh       booting guests and judging their console
 #   root.sh       pristine Debian 12 roots (debootstrap, mounts, cleanup)
+#   images.sh     real Debian systems as guests: disk images, test disks
 #
 # Everything downloaded or built lives in $VRNG_CACHE (default
 # ~/.cache/vrng), keyed by package version, so that a second run is fast.
@@ -29,5 +30,7 @@ source "$VRNG_TOP/test/lib/kernels.sh"
 source "$VRNG_TOP/test/lib/initramfs.sh"
 # shellcheck source=test/lib/root.sh
 source "$VRNG_TOP/test/lib/root.sh"
+# shellcheck source=test/lib/images.sh
+source "$VRNG_TOP/test/lib/images.sh"
 # shellcheck source=test/lib/qemu.sh
 source "$VRNG_TOP/test/lib/qemu.sh"

@@ -10,14 +10,21 @@ VRNG_TESTS=(
 	"build 6.1-amd64"
 	"build 6.12-amd64"
 	"build 5.10-arm64"
+	"build trixie-arm64"
+	"build trixie-amd64"
 	"install 6.1-amd64"
 	"dkms bookworm"
+	"system trixie-arm64"
+	"system trixie-amd64"
+	"system bookworm-amd64"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
 	"guest 6.12-arm64 pci basic"
 	"guest 6.12-arm64 mmio basic"
 	"guest 5.10-arm64 pci basic"
 	"guest 5.10-arm64 mmio basic"
+	"guest trixie-arm64 pci basic"
+	"guest trixie-amd64 pci basic"
 	"guest 5.10-arm64 pci early"
 	"guest 6.1-arm64 pci early"
 	"guest 6.1-arm64 pci handover"
@@ -523,4 +530,38 @@ copy_tracked() {
 	mkdir -p "$1"
 	git -C "$VRNG_TOP" ls-files -z | (cd "$VRNG_TOP" && cpio --quiet -pdm0 "$1")
 	"$VRNG_TOP/scripts/version" >"$1/VERSION"
+}
+
+# system NAME: a real Debian system (test/lib/images.sh) with vrng-dkms
+# installed inside it as an administrator would: one boot per phase of
+# test/guest/system.sh, each step it names a verdict of its own (a step
+# not reached is a failure). A failed step does not stop the next boots,
+# a boot that ended without its result line does.
+test_system() {
+	local name=$1 image deb out=$VRNG_OUT/system-$1 phase kernel initrd step
+	local cases=$VRNG_OUT/system_$1.cases rc=0
+	image=$(image_prepare "$name")
+	echo "VERSION: $(cat "$image/release"), $(grep '^dkms ' "$image/manifest")"
+	deb=$(make -s -C "$VRNG_TOP" deb DEB_OUT="$VRNG_OUT/deb")
+	rm -rf "$out" "$cases"
+	mkdir -p "$out"
+	system_repo "$name" "$image" "$deb" "$out"
+	for phase in $(system_phases "$name"); do
+		kernel=$image/vmlinuz initrd=$image/initrd.img
+		if [[ $phase == second ]]; then
+			kernel=$out/vmlinuz-2 initrd=$out/initrd.img-2
+			system_file "$out" /out/vmlinuz "$kernel" && system_file "$out" /out/initrd.img "$initrd" ||
+				{ echo "the guest left no second kernel on the test disk"; rc=1; break; }
+		fi
+		echo "=== phase $phase"
+		system_boot "$name" "$phase" "$image" "$kernel" "$initrd" "$out" ||
+			{ rc=1; tail -n 40 "$out/console-$phase.log"; }
+		grep -a '^VRNG-STEP: ' "$out/console-$phase.log" | sed 's/^VRNG-STEP: //; s/\r$//' >>"$cases" || true
+		# the next boot means nothing after one that ended without a result
+		grep -aq '^VRNG-RESULT: ' "$out/console-$phase.log" || break
+	done
+	for step in $(system_steps "$name"); do
+		grep -qE "^(PASS|FAIL) $step\$" "$cases" 2>/dev/null || echo "FAIL $step (not reached)" >>"$cases"
+	done
+	return $rc
 }
