@@ -8,7 +8,8 @@
 #   make deb         the Debian package vrng-dkms into DEB_OUT (out/deb)
 #   make demo        boot an arm64 guest with vrng and show what it serves
 #   make check       every test (builds, guests); ends "N passed, M failed"
-#   make check-fresh the README's commands in a pristine Debian 12 root (CI)
+#   make check-fresh the README's commands in a pristine Debian 12 root (CI);
+#                    COLD=1: without the cached debug kernels and images
 #   make bench       throughput against the stock driver and a null hwrng
 #   make bench AB=REV  this tree's vrng against REV's, alternating rounds
 #   make lint        checkpatch --strict, sparse and W=1
@@ -54,7 +55,7 @@ check:
 	test/check "$(T)"
 
 check-fresh:
-	test/check-fresh
+	VRNG_FRESH_COLD=$(COLD) test/check-fresh
 
 bench:
 	BENCH_AB="$(AB)" test/bench
