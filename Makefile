@@ -3,7 +3,8 @@
 #
 #   make [KDIR=...] [ARCH=...] [CROSS_COMPILE=...]   build vrng.ko
 #   make install     vrng.ko into /lib/modules/KVER/updates, depmod, the
-#                    modprobe.d file and vrng-switch (INSTALL_MOD_PATH=root)
+#                    modprobe.d file, the udev rule and vrng-switch
+#                    (INSTALL_MOD_PATH=root)
 #   make uninstall   take all of that away again
 #   make deb         the Debian package vrng-dkms into DEB_OUT (out/deb)
 #   make demo        boot an arm64 guest with vrng and show what it serves
@@ -33,12 +34,14 @@ install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 	install -D -m 644 modprobe.d/vrng.conf $(INSTALL_MOD_PATH)/etc/modprobe.d/vrng.conf
+	install -D -m 644 udev/60-vrng.rules $(INSTALL_MOD_PATH)/etc/udev/rules.d/60-vrng.rules
 	install -D -m 755 scripts/vrng-switch $(INSTALL_MOD_PATH)/usr/sbin/vrng-switch
 
 uninstall:
 	rm -f $(MODDIR)/updates/vrng.ko $(MODDIR)/updates/vrng.ko.*
 	$(DEPMOD) -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
-	rm -f $(INSTALL_MOD_PATH)/etc/modprobe.d/vrng.conf $(INSTALL_MOD_PATH)/usr/sbin/vrng-switch
+	rm -f $(INSTALL_MOD_PATH)/etc/modprobe.d/vrng.conf $(INSTALL_MOD_PATH)/usr/sbin/vrng-switch \
+		$(INSTALL_MOD_PATH)/etc/udev/rules.d/60-vrng.rules
 
 deb:
 	scripts/mkdeb $(DEB_OUT)

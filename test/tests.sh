@@ -13,52 +13,47 @@ VRNG_TESTS=(
 	"build trixie-arm64"
 	"build trixie-amd64"
 	"install 6.1-amd64"
-	"dkms bookworm"
 	"system trixie-arm64"
 	"system trixie-amd64"
 	"system bookworm-amd64"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
 	"guest 6.12-arm64 pci basic"
-	"guest 6.12-arm64 mmio basic"
+	"guest trixie-arm64 pci basic"
+	"guest trixie-arm64 mmio basic"
 	"guest 5.10-arm64 pci basic"
 	"guest 5.10-arm64 mmio basic"
-	"guest trixie-arm64 pci basic"
-	"guest trixie-amd64 pci basic"
 	"guest 5.10-arm64 pci early"
 	"guest 6.1-arm64 pci early"
 	"guest 6.1-arm64 pci handover"
 	"guest 6.1-amd64 pci basic"
-	"guest 6.12-amd64 pci basic"
+	"guest trixie-amd64 pci basic"
 	"guest 6.1-amd64 pci handover"
-	"guest 6.12-amd64 pci handover"
+	"guest trixie-amd64 pci handover"
 	"clone 6.1-amd64"
 	"guest 6.1-arm64 pci modprobe-d"
 	"guest 6.1-arm64 pci+mmio switch"
 	"guest 6.1-arm64 pci-slow unbind-busy"
 	"guest 6.1-arm64 pci-dead dead-switch"
-	"guest 6.12-arm64 pci-dead dead-switch"
 	"guest 6.1-arm64 pci rmmod-busy"
-	"guest 6.12-arm64 pci rmmod-busy"
 	"guest 6.1-arm64 pci-trickle trickle"
-	"guest 6.12-arm64 pci-trickle trickle"
+	"guest trixie-arm64 pci-trickle trickle"
 	"guest 6.1-arm64 pci+pci+mmio three"
-	"guest 6.12-arm64 pci+pci+mmio three"
-	"guest 6.12-arm64 pci cycles"
+	"guest trixie-arm64 pci+pci+mmio three"
+	"guest trixie-arm64 pci cycles"
 	"guest 6.1-arm64 hp-pci hotplug"
-	"guest 6.12-arm64 hp-pci hotplug"
+	"guest trixie-arm64 hp-pci hotplug"
 	"guest 6.1-arm64 hp-pci-dead hotplug-dead"
-	"guest 6.12-arm64 hp-pci-dead hotplug-dead"
 	"guest 6.1-arm64 pci rngd"
-	"guest 6.12-arm64 pci rngd"
+	"guest trixie-arm64 pci rngd"
 	"guest 6.1-arm64 pci+pci-trickle observe"
-	"guest 6.12-arm64 pci+pci-trickle observe"
+	"guest trixie-arm64 pci+pci-trickle observe"
 	"guest 6.1-arm64 pci-dma dma"
-	"guest 6.12-arm64 pci-dma dma"
+	"guest trixie-arm64 pci-dma dma"
 	"guest 6.1-arm64 hp-pci-iommu iommu"
-	"guest 6.12-arm64 hp-pci-iommu iommu"
+	"guest trixie-arm64 hp-pci-iommu iommu"
 	"guest 6.1-amd64 hp-pci-iommu iommu"
-	"guest 6.12-amd64 hp-pci-iommu iommu"
+	"guest trixie-amd64 hp-pci-iommu iommu"
 	"guest 5.10-arm64 pci-slow unbind-busy"
 	"guest 5.10-arm64 pci rmmod-busy"
 	"bench-smoke 6.1-arm64"
@@ -413,78 +408,6 @@ step() {
 	fi
 }
 
-# dkms bookworm: vrng-dkms (make deb) in a pristine Debian 12 root with
-# linux-headers-amd64 from the root's own apt: apt install builds and
-# installs vrng.ko for that kernel through DKMS, apt remove takes it away.
-# The debootstrap tarball and the root's apt archives and lists are cached.
-test_dkms() {
-	local deb kver apt=$VRNG_CACHE/root-$1
-	deb=$(make -s -C "$VRNG_TOP" deb DEB_OUT="$VRNG_OUT/deb")
-	echo "VERSION: ${deb##*/}"
-	root_new dkms
-	root_bootstrap "$VRNG_OUT/dkms-debootstrap.log" cached
-	root_mount "$apt/archives:var/cache/apt/archives" "$apt/lists:var/lib/apt/lists"
-	root_apt_config
-	# it would empty the cached archives after each install
-	rm -f "$ROOT/etc/apt/apt.conf.d/docker-clean"
-	in_root apt-get -qq update
-	in_root_apt apt-get install linux-headers-amd64
-	kver=$(in_root dpkg-query -W -f='${Depends}' linux-headers-amd64 | sed 's/^linux-headers-//; s/[ ,].*//')
-	echo "root kernel headers: $kver"
-	cp "$deb" "$ROOT/tmp/"
-	in_root_apt apt install "/tmp/${deb##*/}"
-	step "modinfo -k $kver vrng finds it in updates/dkms" \
-		in_root_match "^/lib/modules/$kver/updates/dkms/vrng.ko" modinfo -k "$kver" -F filename vrng
-	step "its version is the package's" \
-		in_root_is "$(dpkg-deb -f "$deb" Version)" modinfo -k "$kver" -F version vrng
-	step "dkms status: installed for $kver" in_root_match "^vrng/.*, $kver, .*: installed" dkms status
-	step "the package's modprobe.d file and vrng-switch are there" \
-		in_root test -s /lib/modprobe.d/vrng.conf -a -x /usr/sbin/vrng-switch
-	in_root_apt apt-get remove vrng-dkms
-	step "after apt remove: no vrng.ko for $kver" \
-		in_root sh -c "! find /lib/modules/$kver -name 'vrng.ko*' | grep ."
-	step "after apt remove: modinfo -k $kver vrng finds nothing" \
-		in_root sh -c "! modinfo -k $kver vrng >/dev/null 2>&1"
-	step "after apt remove: dkms status is empty" in_root_empty dkms status
-	step "after apt remove: the modprobe.d file is gone" in_root test ! -e /lib/modprobe.d/vrng.conf
-	in_root apt-get -qq autoclean
-}
-
-# in_root_apt CMD ARGS...: an apt command in the root, non-interactive,
-# keeping what it downloads (the archives are cached)
-in_root_apt() {
-	local tool=$1
-	shift
-	echo "# $tool $*"
-	in_root env DEBIAN_FRONTEND=noninteractive "$tool" -y -q --no-install-recommends \
-		-o APT::Keep-Downloaded-Packages=true "$@" >"$VRNG_OUT/dkms-apt.log" 2>&1 ||
-		{ tail -n 30 "$VRNG_OUT/dkms-apt.log"; return 1; }
-	grep -iE 'dkms|vrng|error|warn' "$VRNG_OUT/dkms-apt.log" || true
-}
-
-# in_root_match REGEX CMD...: CMD's output (in the root) matches REGEX
-in_root_match() {
-	local re=$1 out
-	shift
-	out=$(in_root "$@" 2>&1) || true
-	echo "  $* -> ${out:-(nothing)}"
-	grep -qE "$re" <<<"$out"
-}
-
-# in_root_is EXPECTED CMD...: CMD (in the root) succeeds and prints
-# exactly EXPECTED; in_root_empty CMD...: ... and prints nothing
-in_root_is() {
-	local want=$1 out
-	shift
-	out=$(in_root "$@" 2>&1) || return 1
-	echo "  $* -> ${out:-(nothing)}"
-	[[ $out == "$want" ]]
-}
-
-in_root_empty() {
-	in_root_is "" "$@"
-}
-
 # install KNAME: make install and make uninstall (for those without DKMS)
 # from a copy of the tree, against KNAME's Debian headers, into a staging
 # INSTALL_MOD_PATH holding that kernel's own module tree: vrng.ko lands in
@@ -514,12 +437,15 @@ test_install() {
 		step "the modprobe.d file is installed" \
 			cmp "$VRNG_TOP/modprobe.d/vrng.conf" "$stage/etc/modprobe.d/vrng.conf"
 		step "vrng-switch is installed" test -x "$stage/usr/sbin/vrng-switch"
+		step "the udev rule is installed" \
+			cmp "$VRNG_TOP/udev/60-vrng.rules" "$stage/etc/udev/rules.d/60-vrng.rules"
 		step "make uninstall" "${make[@]}" uninstall >>"$VRNG_OUT/install.log" 2>&1 ||
 			{ tail -n 30 "$VRNG_OUT/install.log"; return 1; }
 		step "vrng.ko is gone" test -z "$(find "$stage/lib/modules/$KVER" -name 'vrng.ko*')"
 		step "modules.dep no longer lists it" test -z "$(grep vrng "$dep")"
-		step "the modprobe.d file and vrng-switch are gone" \
-			test ! -e "$stage/etc/modprobe.d/vrng.conf" -a ! -e "$stage/usr/sbin/vrng-switch"
+		step "the modprobe.d file, the udev rule and vrng-switch are gone" \
+			test ! -e "$stage/etc/modprobe.d/vrng.conf" -a ! -e "$stage/usr/sbin/vrng-switch" \
+			-a ! -e "$stage/etc/udev/rules.d/60-vrng.rules"
 	)
 }
 

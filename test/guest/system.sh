@@ -52,6 +52,9 @@ up() {
 	echo "system: $(systemctl is-system-running), kernel $KVER, $(sed -n 's/^PRETTY_NAME=//p' /etc/os-release)"
 }
 
+# reads_512: /dev/hwrng serves 512 bytes (from whichever driver has it)
+reads_512() { [ "$(head -c 512 /dev/hwrng | wc -c)" -eq 512 ]; }
+
 bytes_counter() { cat /sys/bus/virtio/drivers/vrng/virtio*/vrng/bytes 2>/dev/null || echo 0; }
 
 # dkms_has KVER: dkms status says vrng is installed for KVER
@@ -74,6 +77,8 @@ built_here() {
 	f=$(modinfo -n vrng 2>/dev/null)
 	check "modinfo finds vrng in updates/dkms ($f)" \
 		sh -c "echo '$f' | grep -q '^/lib/modules/$KVER/updates/dkms/vrng.ko'"
+	check_eq "modinfo's version is the package's" \
+		"$(dpkg-query -W -f='${Version}' vrng-dkms)" "$(modinfo -F version vrng)"
 	cc=$(module_compiler)
 	kcc=$(sed -n 's/.*gcc[^ ]* (\([^)]*\)) \([0-9.]*\).*/GCC: (\1) \2/p' /proc/version)
 	check "built by the kernel's compiler: module '$cc', kernel '$kcc'" \
@@ -121,10 +126,10 @@ served() {
 switched() {
 	check "vrng-switch --to virtio_rng" shown vrng-switch --to virtio_rng
 	check_eq "rng_current after the switch" virtio_rng.0 "$(rng_current)"
-	check "reads through virtio_rng" sh -c '[ "$(head -c 512 /dev/hwrng | wc -c)" -eq 512 ]'
+	check "reads through virtio_rng" reads_512
 	check "vrng-switch (back)" shown vrng-switch
 	check_eq "rng_current after switching back" vrng.0 "$(rng_current)"
-	check "reads through vrng" sh -c '[ "$(head -c 512 /dev/hwrng | wc -c)" -eq 512 ]'
+	check "reads through vrng" reads_512
 }
 
 # second_kernel: install the other flavour with its headers; DKMS builds
@@ -156,7 +161,7 @@ unenrolled() {
 		sh -c 'modprobe --ignore-install vrng 2>&1 | tee /dev/stderr | grep -q "Key was rejected by service"'
 	check "virtio_rng has the device instead" sh -c 'ls /sys/bus/virtio/drivers/virtio_rng | grep -q virtio'
 	check_eq "rng_current" virtio_rng.0 "$(rng_current)"
-	check "reads through virtio_rng" sh -c '[ "$(head -c 512 /dev/hwrng | wc -c)" -eq 512 ]'
+	check "reads through virtio_rng" reads_512
 }
 
 gone() {
@@ -168,7 +173,8 @@ gone() {
 		[ ! -e /lib/modprobe.d/vrng.conf -a ! -e /etc/modprobe.d/vrng.conf ]
 	check "nothing of vrng in /lib/modules/*/updates" \
 		sh -c '! find /lib/modules/*/updates -name "vrng*" 2>/dev/null | grep .'
-	check "no vrng-switch" [ ! -e /usr/sbin/vrng-switch ]
+	check "no vrng-switch, no udev rule" \
+		[ ! -e /usr/sbin/vrng-switch -a ! -e /lib/udev/rules.d/60-vrng.rules ]
 }
 
 echo "VRNG-PHASE: $PHASE (at $(uptime_s)s)"

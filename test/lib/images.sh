@@ -176,10 +176,13 @@ system_repo() {
 	mkfs.ext4 -q -L vrngtest -d "$disk" "$out/test.img" "$(($(du -sm "$disk" | cut -f1) + 300))M"
 }
 
-# system_phases NAME: the boots of a system's test; system_steps NAME: the
-# steps they make verdicts of, in order
+# system_phases NAME: the boots of a system's test (VRNG_SYSTEM_PHASES, a
+# comma-separated list, runs some of them only: for debugging);
+# system_steps NAME: the steps they make verdicts of, in order
 system_phases() {
-	system_field "$1" 4 | tr , ' '
+	local phases
+	phases=$(system_field "$1" 4)
+	tr , ' ' <<<"${VRNG_SYSTEM_PHASES:-$phases}"
 }
 
 system_steps() {
@@ -199,11 +202,13 @@ system_steps() {
 }
 
 # system_boot NAME PHASE IMAGE KERNEL INITRD OUT: one boot of the system
-# (its disk: OUT/disk.qcow2, over the image) running the guest's PHASE;
-# console in OUT/console-PHASE.log, judged like a busybox guest's.
+# (its disk: OUT/disk.qcow2, over the image) running the guest's PHASE,
+# within VRNG_SYSTEM_TIMEOUT seconds (default 1200); console in
+# OUT/console-PHASE.log, judged like a busybox guest's.
 system_boot() {
 	local name=$1 phase=$2 image=$3 arch
 	arch=$(system_field "$name" 2)
+	# shellcheck disable=SC2054 # commas inside QEMU's option strings
 	local -a disks=(
 		-drive "file=$6/disk.qcow2,if=none,id=root,format=qcow2,cache=unsafe"
 		-device virtio-blk-pci,drive=root
@@ -216,7 +221,7 @@ system_boot() {
 	# with Secure Boot and DKMS's key not enrolled
 	local append="root=LABEL=vrngroot rw loglevel=5 vrngtest=$phase"
 	[[ $phase != enforce ]] || append+=" module.sig_enforce=1"
-	KARCH=$arch VRNG_GUEST_MEM=2048 boot_guest "$4" "$5" "$6/console-$phase.log" \
+	KARCH=$arch VRNG_GUEST_MEM=2048 VRNG_GUEST_TIMEOUT=${VRNG_SYSTEM_TIMEOUT:-1200} boot_guest "$4" "$5" "$6/console-$phase.log" \
 		"$(transport_args pci) ${disks[*]}" "$append"
 	# the guest's commands' output is indented: judged are the kernel's
 	# lines and the markers

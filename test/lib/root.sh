@@ -1,9 +1,8 @@
 # shellcheck shell=bash
-# Pristine Debian 12 roots for the tests that need a whole system (make
-# check-fresh, the DKMS package test): debootstrap, mounts, this machine's
-# apt configuration, commands in the root, and the cleanup that unmounts
-# and removes everything on every exit path. One root at a time per
-# process, in ROOT. Sourced by test/lib.sh.
+# Pristine Debian 12 roots (make check-fresh): debootstrap, mounts, this
+# machine's apt configuration, commands in the root, and the cleanup that
+# unmounts and removes everything on every exit path. One root at a time
+# per process, in ROOT. Sourced by test/lib.sh.
 
 ROOT=""
 ROOT_ENV=(/usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
@@ -21,41 +20,12 @@ root_new() {
 	trap 'exit 129' HUP
 }
 
-# root_bootstrap LOG [cached]: debootstrap --variant=minbase bookworm into
-# ROOT. With "cached", from a tarball of the packages in VRNG_CACHE, keyed
-# by the archive's bookworm InRelease (made once, with --make-tarball).
+# root_bootstrap LOG: debootstrap --variant=minbase bookworm into ROOT
 root_bootstrap() {
-	local logf=$1 tarball="" args=()
-	if [[ ${2:-} == cached ]]; then
-		tarball=$(root_tarball "$logf")
-		args=(--unpack-tarball="$tarball")
-	fi
+	local logf=$1
 	debian_archive
-	debootstrap --variant=minbase "${args[@]}" bookworm "$ROOT" "$VRNG_ARCHIVE" \
+	debootstrap --variant=minbase bookworm "$ROOT" "$VRNG_ARCHIVE" \
 		>>"$logf" 2>&1 || { tail -n 20 "$logf"; return 1; }
-}
-
-# root_tarball LOG: the cached debootstrap tarball (made if missing)
-root_tarball() {
-	local key dir=$VRNG_CACHE/debootstrap tarball tmp
-	debian_archive
-	apt_update bookworm
-	key=$(sha1sum "$VRNG_CACHE"/apt-bookworm/lists/*_debian_dists_bookworm_InRelease | cut -c1-12)
-	tarball=$dir/bookworm-minbase-amd64-$key.tgz
-	if [[ ! -s $tarball ]]; then
-		log "debootstrap: caching bookworm minbase ($key)"
-		mkdir -p "$dir"
-		rm -f "$dir"/bookworm-minbase-amd64-*.tgz
-		tmp=$(mktemp -d "${VRNG_FRESH_DIR:-/var/tmp}/vrng-tarball.XXXXXX")
-		if ! debootstrap --variant=minbase --make-tarball="$tarball.tmp" bookworm "$tmp" \
-			"$VRNG_ARCHIVE" >>"$1" 2>&1; then
-			rm -rf "$tmp" "$tarball.tmp"
-			die "debootstrap --make-tarball failed (log: $1)"
-		fi
-		rm -rf "$tmp"
-		mv "$tarball.tmp" "$tarball"
-	fi
-	echo "$tarball"
 }
 
 # root_mount [SRC:DST]...: proc, sys, dev and dev/pts in ROOT, then each
