@@ -33,6 +33,10 @@ root_bootstrap() {
 # finds them in /proc/self/mounts (this may run in a subshell).
 root_mount() {
 	local spec
+	# the root is a mount point of its own, as a system's / is (unshare
+	# --propagation, in in_build_root, needs one)
+	mount --bind "$ROOT" "$ROOT"
+	mountpoint -q "$ROOT" || { echo "$ROOT is not mounted on itself"; return 1; }
 	root_mount_one -t proc proc proc
 	root_mount_one -t sysfs sys sys
 	root_mount_one --bind /dev dev
@@ -84,11 +88,12 @@ root_cleanup() {
 	local m mounts
 	[[ -n $ROOT && -d $ROOT ]] || return 0
 	root_kill
-	mapfile -t mounts < <(awk -v r="$ROOT/" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | tac)
+	mapfile -t mounts < <(awk -v r="$ROOT" '$2 == r || index($2, r "/") == 1 { print $2 }' \
+		/proc/self/mounts | tac)
 	for m in "${mounts[@]}"; do
 		umount "$m" 2>/dev/null || umount -l "$m" || true
 	done
-	if grep -q " $ROOT/" /proc/self/mounts; then
+	if grep -qE " $ROOT(/| )" /proc/self/mounts; then
 		log "root: still mounted under $ROOT; not removing it"
 		return 1
 	fi
