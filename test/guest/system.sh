@@ -53,7 +53,7 @@ up() {
 }
 
 # reads_512: /dev/hwrng serves 512 bytes (from whichever driver has it)
-reads_512() { [ "$(head -c 512 /dev/hwrng | wc -c)" -eq 512 ]; }
+reads_512() { [ "$(timeout 120 head -c 512 /dev/hwrng | wc -c)" -eq 512 ]; }
 
 bytes_counter() { cat /sys/bus/virtio/drivers/vrng/virtio*/vrng/bytes 2>/dev/null || echo 0; }
 
@@ -97,7 +97,7 @@ served() {
 	check_eq "rng_current" vrng.0 "$(rng_current)"
 	b0=$(bytes_counter)
 	check "dd reads 64 KiB from /dev/hwrng" sh -c \
-		'[ "$(dd if=/dev/hwrng bs=4096 count=16 iflag=fullblock status=none | wc -c)" -eq 65536 ]'
+		'[ "$(timeout 120 dd if=/dev/hwrng bs=4096 count=16 iflag=fullblock status=none | wc -c)" -eq 65536 ]'
 	b1=$(bytes_counter)
 	check "the sysfs bytes counter counted them ($b0 -> $b1)" [ $((b1 - b0)) -ge 65536 ]
 	check "rngd.service is active" systemctl is-active --quiet rngd
@@ -112,7 +112,9 @@ served() {
 	systemctl restart rngd
 	sleep 3
 	b3=$(bytes_counter)
-	check "rngd restarted with vrng bound reads from it ($((b3 - b2)) bytes in 3 s)" [ "$b3" -gt "$b2" ]
+	# at least most of rngd's 2500-byte block, not the fill thread's 32
+	check "rngd restarted with vrng bound reads from it ($((b3 - b2)) bytes in 3 s)" \
+		[ $((b3 - b2)) -ge 2000 ]
 	sleep 3
 	echo "rngd: $(($(bytes_counter) - b3)) bytes in the next 3 s; entropy_avail $(cat /proc/sys/kernel/random/entropy_avail)"
 	journalctl -k -b -p warning --no-pager -o cat | grep -i vrng |

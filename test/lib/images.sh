@@ -66,57 +66,76 @@ system_manifest() {
 # directory: disk.raw (ext4, label vrngroot), vmlinuz, initrd.img, release
 # (the kernel's), status (dpkg's, for resolving what a test installs).
 image_prepare() {
-	local name=$1 key dir manifest
+	local name=$1 key dir manifest lock
 	manifest=$(system_manifest "$name")
 	[[ -n $manifest ]] || die "cannot resolve the packages of system $name"
 	key=$( { echo "$manifest"; declare -f image_make image_configure system_includes
 		cat "$VRNG_TOP/test/image-hook" "$VRNG_TOP/test/guest/vrng-system.service"; } |
 		sha1sum | cut -c1-12)
 	dir=$VRNG_IMAGES/$name-$key
+	mkdir -p "$VRNG_IMAGES"
+	# one maker at a time (a check-fresh root shares this directory)
+	exec {lock}>"$VRNG_IMAGES/.lock"
+	flock "$lock"
 	if [[ ! -e $dir/.done ]]; then
 		log "making the $name image ($key; log in $dir.log)"
-		mkdir -p "$VRNG_IMAGES"
-		rm -rf "$dir" "$VRNG_IMAGES/$name"-*
-		image_make "$name" "$dir" "$manifest" >"$dir.log" 2>&1 ||
-			{ tail -n 25 "$dir.log" >&2; rm -rf "$dir" "$dir.root"; die "the $name image failed (log: $dir.log)"; }
+		rm -rf --one-file-system "$dir" "$VRNG_IMAGES/$name"-*
+		# set -e does not hold in a function whose status is tested:
+		# image_make stops at its first failure itself, and the result
+		# is checked before it is marked done
+		if ! image_make "$name" "$dir" "$manifest" >"$dir.log" 2>&1 || ! image_complete "$dir"; then
+			tail -n 25 "$dir.log" >&2
+			rm -rf --one-file-system "$dir" "$dir.root"
+			die "the $name image failed (log: $dir.log)"
+		fi
 		mv "$dir.log" "$dir/make.log"
 		touch "$dir/.done"
 	fi
+	exec {lock}>&-
 	echo "$dir"
 }
 
 # image_make NAME DIR MANIFEST: mmdebstrap the root, make it the offline
-# system a test boots, then an ext4 disk of it.
+# system a test boots, then an ext4 disk of it. Stops at the first step
+# that fails (called where set -e does not hold).
 image_make() {
 	local name=$1 dir=$2 root=$2.root suite arch rel
 	suite=$(system_field "$name" 1)
 	arch=$(system_field "$name" 2)
 	[[ $arch == amd64 ]] || binfmt_ready "$arch"
 	debian_archive
-	mkdir -p "$dir"
+	mkdir -p "$dir" || return 1
 	echo "$3" >"$dir/manifest"
 	local -a sources=("deb $VRNG_ARCHIVE $suite main")
 	[[ -z $VRNG_SECURITY ]] || sources+=("deb $VRNG_SECURITY $suite-security main")
 	local hook=$VRNG_TOP/test/image-hook
 	mmdebstrap --variant=apt --architectures="$arch" --include="$(system_includes "$arch")" \
 		--essential-hook="$hook essential \"\$1\"" --customize-hook="$hook customize \"\$1\"" \
-		"$suite" "$root" "${sources[@]}"
-	image_configure "$name" "$root"
+		"$suite" "$root" "${sources[@]}" || return 1
+	image_configure "$name" "$root" || return 1
 	rel=$(basename "$(compgen -G "$root/boot/vmlinuz-*" | tail -n1)")
 	rel=${rel#vmlinuz-}
 	echo "$rel" >"$dir/release"
-	cp "$root/boot/vmlinuz-$rel" "$dir/vmlinuz"
-	cp "$root/boot/initrd.img-$rel" "$dir/initrd.img"
-	cp "$root/var/lib/dpkg/status" "$dir/status"
-	mkfs.ext4 -q -L vrngroot -d "$root" "$dir/disk.raw" 6G
-	rm -rf --one-file-system "$root"
+	cp "$root/boot/vmlinuz-$rel" "$dir/vmlinuz" &&
+		cp "$root/boot/initrd.img-$rel" "$dir/initrd.img" &&
+		cp "$root/var/lib/dpkg/status" "$dir/status" &&
+		mkfs.ext4 -q -L vrngroot -d "$root" "$dir/disk.raw" 6G &&
+		rm -rf --one-file-system "$root"
+}
+
+# image_complete DIR: every file of an image is there
+image_complete() {
+	local f
+	for f in disk.raw vmlinuz initrd.img release status manifest; do
+		[[ -s $1/$f ]] || { echo "image $1: no $f"; return 1; }
+	done
 }
 
 # image_configure NAME ROOT: an offline system whose one apt source is the
 # test disk (mounted on /media/vrng), that runs the test's step at boot.
 image_configure() {
 	local root=$2
-	echo "vrng-$1" >"$root/etc/hostname"
+	echo "vrng-$1" >"$root/etc/hostname" || return 1
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\tvrng-%s\n' "$1" >"$root/etc/hosts"
 	printf 'LABEL=vrngroot / ext4 defaults 0 1\nLABEL=vrngtest /media/vrng ext4 defaults,nofail 0 2\n' \
 		>"$root/etc/fstab"
@@ -126,8 +145,8 @@ image_configure() {
 	echo 'deb [trusted=yes] file:/media/vrng/repo ./' >"$root/etc/apt/sources.list.d/vrng-test.list"
 	# What the administrator answers to apt's "Do you want to continue?"
 	echo 'APT::Get::Assume-Yes "true";' >"$root/etc/apt/apt.conf.d/90vrng-test"
-	install -m 644 "$VRNG_TOP/test/guest/vrng-system.service" "$root/etc/systemd/system/"
-	ln -sf ../vrng-system.service "$root/etc/systemd/system/multi-user.target.wants/"
+	install -m 644 "$VRNG_TOP/test/guest/vrng-system.service" "$root/etc/systemd/system/" &&
+		ln -sf ../vrng-system.service "$root/etc/systemd/system/multi-user.target.wants/"
 }
 
 # binfmt_ready ARCH: foreign ARCH binaries run here (qemu-user-static's

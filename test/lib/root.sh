@@ -72,9 +72,11 @@ in_root() {
 
 # root_kill: end every process whose root is ROOT
 root_kill() {
-	local p pids=()
+	local p r pids=()
 	for p in /proc/[0-9]*; do
-		[[ $(readlink "$p/root" 2>/dev/null) == "$ROOT" ]] && pids+=("${p#/proc/}")
+		# the root's processes, and those of chroots inside it
+		r=$(readlink "$p/root" 2>/dev/null) || continue
+		[[ $r == "$ROOT" || $r == "$ROOT"/* ]] && pids+=("${p#/proc/}")
 	done
 	[[ ${#pids[@]} -eq 0 ]] && return 0
 	log "root: ending ${#pids[@]} processes left in $ROOT"
@@ -120,12 +122,12 @@ build_root() {
 	if [[ ! -e $dir/.done ]]; then
 		log "making the $suite build root ($key)"
 		need mmdebstrap "a $suite root for its compiler"
-		rm -rf "$VRNG_CACHE/roots/$suite-build-"*
+		rm -rf --one-file-system "$VRNG_CACHE/roots/$suite-build-"*
 		mkdir -p "$VRNG_CACHE/roots"
 		debian_archive
 		mmdebstrap --variant=apt --include="$BUILD_ROOT_PACKAGES" "$suite" "$dir" \
 			"deb $VRNG_ARCHIVE $suite main" >"$dir.log" 2>&1 ||
-			{ tail -n 20 "$dir.log" >&2; rm -rf "$dir"; die "mmdebstrap of the $suite build root failed (log: $dir.log)"; }
+			{ tail -n 20 "$dir.log" >&2; rm -rf --one-file-system "$dir"; die "mmdebstrap of the $suite build root failed (log: $dir.log)"; }
 		touch "$dir/.done"
 	fi
 	echo "$dir"
