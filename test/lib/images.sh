@@ -81,9 +81,10 @@ image_prepare() {
 		log "making the $name image ($key; log in $dir.log)"
 		rm -rf --one-file-system "$dir" "$VRNG_IMAGES/$name"-*
 		# set -e does not hold in a function whose status is tested:
-		# image_make stops at its first failure itself, and the result
-		# is checked before it is marked done
-		if ! image_make "$name" "$dir" "$manifest" >"$dir.log" 2>&1 || ! image_complete "$dir"; then
+		# image_make runs in a shell of its own, and the result is
+		# checked before it is marked done
+		if ! bash -c 'set -euo pipefail; source "$0/test/lib.sh"; image_make "$@"' \
+			"$VRNG_TOP" "$name" "$dir" "$manifest" >"$dir.log" 2>&1 || ! image_complete "$dir"; then
 			tail -n 25 "$dir.log" >&2
 			rm -rf --one-file-system "$dir" "$dir.root"
 			die "the $name image failed (log: $dir.log)"
@@ -96,31 +97,31 @@ image_prepare() {
 }
 
 # image_make NAME DIR MANIFEST: mmdebstrap the root, make it the offline
-# system a test boots, then an ext4 disk of it. Stops at the first step
-# that fails (called where set -e does not hold).
+# system a test boots, then an ext4 disk of it. Relies on set -e: run it
+# in a shell of its own (image_prepare does).
 image_make() {
 	local name=$1 dir=$2 root=$2.root suite arch rel
 	suite=$(system_field "$name" 1)
 	arch=$(system_field "$name" 2)
 	[[ $arch == amd64 ]] || binfmt_ready "$arch"
 	debian_archive
-	mkdir -p "$dir" || return 1
+	mkdir -p "$dir"
 	echo "$3" >"$dir/manifest"
 	local -a sources=("deb $VRNG_ARCHIVE $suite main")
 	[[ -z $VRNG_SECURITY ]] || sources+=("deb $VRNG_SECURITY $suite-security main")
 	local hook=$VRNG_TOP/test/image-hook
 	mmdebstrap --variant=apt --architectures="$arch" --include="$(system_includes "$arch")" \
 		--essential-hook="$hook essential \"\$1\"" --customize-hook="$hook customize \"\$1\"" \
-		"$suite" "$root" "${sources[@]}" || return 1
-	image_configure "$name" "$root" || return 1
+		"$suite" "$root" "${sources[@]}"
+	image_configure "$name" "$root"
 	rel=$(basename "$(compgen -G "$root/boot/vmlinuz-*" | tail -n1)")
 	rel=${rel#vmlinuz-}
 	echo "$rel" >"$dir/release"
-	cp "$root/boot/vmlinuz-$rel" "$dir/vmlinuz" &&
-		cp "$root/boot/initrd.img-$rel" "$dir/initrd.img" &&
-		cp "$root/var/lib/dpkg/status" "$dir/status" &&
-		mkfs.ext4 -q -L vrngroot -d "$root" "$dir/disk.raw" 6G &&
-		rm -rf --one-file-system "$root"
+	cp "$root/boot/vmlinuz-$rel" "$dir/vmlinuz"
+	cp "$root/boot/initrd.img-$rel" "$dir/initrd.img"
+	cp "$root/var/lib/dpkg/status" "$dir/status"
+	mkfs.ext4 -q -L vrngroot -d "$root" "$dir/disk.raw" 6G
+	rm -rf --one-file-system "$root"
 }
 
 # image_complete DIR: every file of an image is there
@@ -135,7 +136,7 @@ image_complete() {
 # test disk (mounted on /media/vrng), that runs the test's step at boot.
 image_configure() {
 	local root=$2
-	echo "vrng-$1" >"$root/etc/hostname" || return 1
+	echo "vrng-$1" >"$root/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\tvrng-%s\n' "$1" >"$root/etc/hosts"
 	printf 'LABEL=vrngroot / ext4 defaults 0 1\nLABEL=vrngtest /media/vrng ext4 defaults,nofail 0 2\n' \
 		>"$root/etc/fstab"
@@ -145,8 +146,8 @@ image_configure() {
 	echo 'deb [trusted=yes] file:/media/vrng/repo ./' >"$root/etc/apt/sources.list.d/vrng-test.list"
 	# What the administrator answers to apt's "Do you want to continue?"
 	echo 'APT::Get::Assume-Yes "true";' >"$root/etc/apt/apt.conf.d/90vrng-test"
-	install -m 644 "$VRNG_TOP/test/guest/vrng-system.service" "$root/etc/systemd/system/" &&
-		ln -sf ../vrng-system.service "$root/etc/systemd/system/multi-user.target.wants/"
+	install -m 644 "$VRNG_TOP/test/guest/vrng-system.service" "$root/etc/systemd/system/"
+	ln -sf ../vrng-system.service "$root/etc/systemd/system/multi-user.target.wants/"
 }
 
 # binfmt_ready ARCH: foreign ARCH binaries run here (qemu-user-static's
