@@ -190,6 +190,8 @@ system_repo() {
 	for b in install stats; do
 		python3 "$VRNG_TOP/test/readme_block.py" "$VRNG_TOP/README.md" "debian-$b" >"$disk/readme-$b.sh"
 	done
+	python3 "$VRNG_TOP/test/readme_block.py" "$VRNG_TOP/Documentation/admin.md" rngd-no-drng \
+		>"$disk/admin-rngd-no-drng.sh"
 	printf 'FLAVOUR=%s\n' "$flavour" >"$disk/system.conf"
 	echo "${inst[*]}" | tr ' ' '\n' | sed 's/^/repo: /' >&2
 	rm -f "$out/test.img"
