@@ -136,7 +136,7 @@ kernel_env() {
 	local env=$VRNG_OUT/kernel-$1.env
 	if [[ ! -s $env ]]; then
 		case $1 in
-		debug) cp "$(debug_kernel_prepare sid debug kasan)" "$env" ;;
+		debug) cp "$(debug_kernel_prepare sid debug kasan gdb)" "$env" ;;
 		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1 kasan acpi)" "$env" ;;
 		kcsan) cp "$(debug_kernel_prepare sid kcsan kcsan)" "$env" ;;
 		*) cp "$(kernel_prepare "$1")" "$env" ;;

@@ -154,7 +154,7 @@ build_tool() {
 # the newest linux-source-* of the suite set SET (sid: the newest kernel;
 # bookworm: Debian 12's LTS, 6.1) with test/kernel/debug.config and the
 # FRAGMENTs (test/kernel/NAME.config: the detectors, which cannot all
-# share a kernel) merged over allnoconfig, cached by source version,
+# share a kernel; gdb, DWARF and the gdb scripts) merged over allnoconfig, cached by source version,
 # fragments and compiler. Writes and prints an env file like
 # kernel_prepare's, named KNAME (KDIR is the build tree, with vmlinux and
 # the gdb scripts).
@@ -163,8 +163,9 @@ debug_kernel_prepare() {
 	local cross=aarch64-linux-gnu- lock
 	local frags=("$VRNG_TOP/test/kernel/debug.config")
 	for f in "${@:3}"; do frags+=("$VRNG_TOP/test/kernel/$f.config"); done
-	local kcsan=""
+	local kcsan="" targets=(Image modules)
 	[[ " ${*:3} " == *" kcsan "* ]] && kcsan=1
+	[[ " ${*:3} " == *" gdb "* ]] && targets+=(scripts_gdb)
 
 	apt_update "$set"
 	meta=$(resolve "$set" linux-source '^linux-source-[0-9]')
@@ -190,7 +191,7 @@ debug_kernel_prepare() {
 		for f in "${frags[@]}"; do config_check "$f" "$dir/build/.config"; done
 		log "building the debug kernel $kname (long; log in $dir/build/build.log)"
 		make -C "$src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
-			-j"$(nproc)" Image modules scripts_gdb >"$dir/build/build.log" 2>&1 ||
+			-j"$(nproc)" "${targets[@]}" >"$dir/build/build.log" 2>&1 ||
 			die "debug kernel build failed: $dir/build/build.log"
 		make -C "$src" O="$dir/build" ARCH=arm64 CROSS_COMPILE=$cross \
 			INSTALL_MOD_PATH="$dir/root" modules_install >/dev/null ||
