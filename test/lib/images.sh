@@ -110,7 +110,17 @@ image_make() {
 	local -a sources=("deb $VRNG_ARCHIVE $suite main")
 	[[ -z $VRNG_SECURITY ]] || sources+=("deb $VRNG_SECURITY $suite-security main")
 	local hook=$VRNG_TOP/test/image-hook
-	mmdebstrap --variant=apt --architectures="$arch" --include="$(system_includes "$arch")" \
+	# no manuals, documentation or translations: fewer files to unpack
+	# (under qemu-user on arm64), in the image and in the guest's installs
+	local -a slim=(
+		--dpkgopt='path-exclude=/usr/share/man/*'
+		--dpkgopt='path-exclude=/usr/share/doc/*'
+		--dpkgopt='path-include=/usr/share/doc/*/copyright'
+		--dpkgopt='path-exclude=/usr/share/locale/*'
+		--dpkgopt='path-include=/usr/share/locale/locale.alias'
+		--dpkgopt='path-exclude=/usr/share/info/*'
+	)
+	mmdebstrap --variant=apt --architectures="$arch" --include="$(system_includes "$arch")" "${slim[@]}" \
 		--essential-hook="$hook essential \"\$1\"" --customize-hook="$hook customize \"\$1\"" \
 		"$suite" "$root" "${sources[@]}"
 	image_configure "$name" "$root"
