@@ -466,6 +466,7 @@ copy_tracked() {
 test_system() {
 	local name=$1 image deb out=$VRNG_OUT/system-$1 phase kernel initrd step
 	local cases=$VRNG_OUT/system_$1.cases rc=0
+	images_prefetch_wait
 	image=$(image_prepare "$name")
 	echo "VERSION: $(cat "$image/release"), $(grep '^dkms ' "$image/manifest")"
 	deb=$(make -s -C "$VRNG_TOP" deb DEB_OUT="$VRNG_OUT/deb")
