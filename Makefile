@@ -14,6 +14,10 @@
 #   make bench       throughput against the stock driver and a null hwrng
 #   make bench AB=REV  this tree's vrng against REV's, alternating rounds
 #   make lint        checkpatch --strict, sparse and W=1
+#   make intree KSRC=DIR [O=DIR]  vrng placed in a kernel tree (Kconfig
+#                    HW_RANDOM_VRNG, its KUnit suite), built there W=1 C=1
+#   make kunit [ARCH=arm64|x86_64]  the KUnit suite through the
+#                    kernel's kunit.py (.kunitconfig), in QEMU
 #   make callflow-doc  Documentation/call-flow.md from gdb in a guest
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -66,9 +70,16 @@ bench:
 lint:
 	test/lint
 
+intree:
+	scripts/intree "$(KSRC)"
+
+kunit:
+	test/kunit-py $(ARCH)
+
 # Documentation/call-flow.md from gdb backtraces in the debug guest
 callflow-doc:
 	test/gdb/callflow out/callflow-traces.txt
 	python3 test/gdb/callflow.py out/callflow-traces.txt --doc Documentation/call-flow.md
 
-.PHONY: all modules install uninstall deb clean demo check check-fresh bench lint callflow-doc
+.PHONY: all modules install uninstall deb clean demo check check-fresh bench lint intree kunit \
+	callflow-doc

@@ -341,7 +341,9 @@ static inline u16 vrng_quality(bool confidential, bool trust_host)
 int vrng_sysfs_add(struct vrng_dev *vi);
 void vrng_sysfs_remove(struct vrng_dev *vi);
 
-/* vrng_debugfs.c */
+/* vrng_debugfs.c (vrng_stats_show(): the stats file's content) */
+struct seq_file;
+int vrng_stats_show(struct seq_file *m, void *unused);
 void vrng_debugfs_init(void);
 void vrng_debugfs_exit(void);
 void vrng_debugfs_add(struct vrng_dev *vi);

@@ -11,6 +11,7 @@
 
 #include <linux/version.h>
 
+#include <linux/export.h>
 #include <linux/notifier.h>
 #include <linux/pm.h>
 #include <linux/random.h>
@@ -112,6 +113,21 @@ static inline bool vrng_confidential_guest(void)
 {
 	return false;
 }
+#endif
+
+/*
+ * 6.2: <kunit/visibility.h>'s EXPORT_SYMBOL_IF_KUNIT() exports to the KUnit
+ * suite alone (namespace EXPORTED_FOR_KUNIT_TESTING), and only on kernels
+ * with KUnit; before, the same by hand. A header: compare versions (see
+ * IS_ALIGNED() above).
+ */
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+#include <kunit/visibility.h>
+#elif IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)					\
+	EXPORT_SYMBOL_NS(symbol, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(symbol)
 #endif
 
 /* 7.0: kzalloc_obj() sizes the allocation by the object's type. */

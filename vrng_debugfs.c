@@ -12,7 +12,7 @@
 
 static struct dentry *vrng_debugfs_root;
 
-static int vrng_stats_show(struct seq_file *m, void *unused)
+int vrng_stats_show(struct seq_file *m, void *unused)
 {
 	struct vrng_dev *vi = m->private;
 	unsigned int depth, bufsize, posted, filled;
@@ -44,6 +44,7 @@ static int vrng_stats_show(struct seq_file *m, void *unused)
 		   st.discarded, st.broken);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_stats_show);
 DEFINE_SHOW_ATTRIBUTE(vrng_stats);
 
 /**

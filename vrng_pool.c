@@ -49,6 +49,7 @@ fail:
 	vrng_pool_free(pool);
 	return -ENOMEM;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_init);
 
 /**
  * vrng_pool_free() - wipe and free every buffer of a pool
@@ -70,6 +71,7 @@ void vrng_pool_free(struct vrng_pool *pool)
 	kfree(pool->fifo);
 	memset(pool, 0, sizeof(*pool));
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_free);
 
 /**
  * vrng_pool_idle() - number of buffers that can be posted
@@ -82,6 +84,7 @@ unsigned int vrng_pool_idle(const struct vrng_pool *pool)
 	return pool->depth - pool->nposted - pool->nfilled - pool->nstale -
 	       !!pool->cur;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_idle);
 
 /**
  * vrng_pool_next_idle() - find a buffer that can be posted
@@ -100,6 +103,7 @@ struct vrng_buf *vrng_pool_next_idle(struct vrng_pool *pool)
 			return &pool->bufs[i];
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_next_idle);
 
 /**
  * vrng_pool_mark_posted() - record that a buffer now belongs to the device
@@ -112,6 +116,7 @@ void vrng_pool_mark_posted(struct vrng_pool *pool, struct vrng_buf *buf)
 	buf->gen = pool->gen;
 	pool->nposted++;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_mark_posted);
 
 /* @buf's bytes from @buf->off on will never be served: wipe them later. */
 static void vrng_pool_mark_stale(struct vrng_pool *pool, struct vrng_buf *buf)
@@ -166,6 +171,7 @@ int vrng_pool_complete(struct vrng_pool *pool, struct vrng_buf *buf,
 	WRITE_ONCE(pool->avail, pool->avail + buf->len);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_complete);
 
 /**
  * vrng_pool_hold() - give the oldest filled buffer to the reader
@@ -190,6 +196,7 @@ struct vrng_buf *vrng_pool_hold(struct vrng_pool *pool)
 	pool->cur = buf;
 	return buf;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_hold);
 
 /**
  * vrng_pool_release() - the held buffer is used up: make it IDLE
@@ -208,6 +215,7 @@ unsigned int vrng_pool_release(struct vrng_pool *pool)
 	pool->cur = NULL;
 	return served;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_release);
 
 /**
  * vrng_pool_fork() - the VM was forked: serve no byte buffered before it
@@ -233,6 +241,7 @@ size_t vrng_pool_fork(struct vrng_pool *pool)
 	WRITE_ONCE(pool->avail, 0);
 	return discarded;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_fork);
 
 /**
  * vrng_pool_drop_stale() - stop serving the held buffer if a VM fork
@@ -259,6 +268,7 @@ unsigned int vrng_pool_drop_stale(struct vrng_pool *pool,
 	vrng_pool_mark_stale(pool, buf);
 	return buf->len - buf->off;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_drop_stale);
 
 /**
  * vrng_pool_claim_stale() - take a STALE buffer to wipe it
@@ -285,6 +295,7 @@ struct vrng_buf *vrng_pool_claim_stale(struct vrng_pool *pool)
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_claim_stale);
 
 /**
  * vrng_pool_wiped() - a claimed buffer is wiped: make it IDLE
@@ -298,6 +309,7 @@ void vrng_pool_wiped(struct vrng_pool *pool, struct vrng_buf *buf)
 	buf->off = 0;
 	pool->nstale--;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_wiped);
 
 /**
  * vrng_buf_wipe() - wipe the bytes of a claimed buffer never served
@@ -307,6 +319,7 @@ void vrng_buf_wipe(struct vrng_buf *buf)
 {
 	memzero_explicit(buf->data + buf->off, buf->len - buf->off);
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_buf_wipe);
 
 /**
  * vrng_buf_copy() - hand out bytes of the held buffer
@@ -334,6 +347,7 @@ size_t vrng_buf_copy(struct vrng_buf *buf, void *dst, size_t len)
 	buf->off += n;
 	return n;
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_buf_copy);
 
 /**
  * vrng_pool_has_bytes() - bytes are waiting to be served
@@ -345,3 +359,4 @@ bool vrng_pool_has_bytes(const struct vrng_pool *pool)
 {
 	return pool->avail || (pool->cur && !vrng_buf_used_up(pool->cur));
 }
+EXPORT_SYMBOL_IF_KUNIT(vrng_pool_has_bytes);

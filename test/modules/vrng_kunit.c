@@ -2,7 +2,8 @@
 /*
  * vrng_kunit - KUnit tests of vrng.
  *
- * Suite vrng_pool: the buffer bookkeeping of vrng_pool.c, compiled in here.
+ * Suite vrng_pool: the buffer bookkeeping of vrng_pool.c, vrng.ko's own
+ * (exported to this suite alone on kernels with KUnit).
  * Suite vrng_driver: the real vrng.ko (loaded first) against a software
  * virtio entropy device defined here: its find_vqs() makes a real split
  * virtqueue with vring_create_virtqueue(), and its notify callback plays
@@ -20,24 +21,26 @@
  * loaded first. (Concurrent readers through /dev/hwrng and unbind are
  * tested in a guest, test/scenarios/unbind-busy.sh.)
  */
-#include "../../vrng_pool.c"
-#include "../../vrng_debugfs.c"
-
 #include <kunit/test.h>
 #include <linux/dcache.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/iopoll.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 #include <linux/virtio_ring.h>
 
+#include "../../vrng.h"
 #include "vrng_kunit_compat.h"
 
 /* ------------------------------------------------------------ vrng_pool */
@@ -1531,22 +1534,49 @@ static void driver_probe_alloc_failure(struct kunit *test)
 
 /* --------------------------------------- what the suite sets up itself */
 
-#define HWRNG_SYSFS	"/sys/class/misc/hw_random/"
+#define HWRNG_SYSFS	"class/misc/hw_random/"
 
 static struct {
 	char rng_current[32];	/* "none" or a name, before the suite */
 	char rng_selected[4];	/* "1" if chosen by the user */
 	bool rng_saved;
 	bool rng_parked;	/* vrng_kunit_park registered */
+	struct vfsmount *sysfs;	/* the suite's own mount of sysfs */
 	bool *ignore_gfp_wait;	/* failslab's knobs, NULL if absent */
 	bool old_ignore_gfp_wait;
 	unsigned long *verbose;
 	unsigned long old_verbose;
 } env;
 
+/*
+ * sysfs files (paths relative to /sys) are opened through a mount of the
+ * suite's own: built into the kernel (kunit.py), the suite runs before
+ * anything has mounted /sys.
+ */
+static struct file *sysfs_open(const char *path, int flags)
+{
+	if (!env.sysfs)
+		return ERR_PTR(-ENODEV);
+	return file_open_root_mnt(env.sysfs, path, flags, 0);
+}
+
+static int sysfs_mount(void)
+{
+	struct file_system_type *type = get_fs_type("sysfs");
+	struct vfsmount *mnt;
+
+	if (!type)
+		return -ENODEV;
+	mnt = kern_mount(type);	/* sysfs is built in: no module to put */
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	env.sysfs = mnt;
+	return 0;
+}
+
 static int file_get(const char *path, char *buf, size_t size)
 {
-	struct file *file = filp_open(path, O_RDONLY, 0);
+	struct file *file = sysfs_open(path, O_RDONLY);
 	loff_t pos = 0;
 	ssize_t n;
 
@@ -1563,7 +1593,7 @@ static int file_get(const char *path, char *buf, size_t size)
 
 static int file_put(const char *path, const char *val)
 {
-	struct file *file = filp_open(path, O_WRONLY, 0);
+	struct file *file = sysfs_open(path, O_WRONLY);
 	loff_t pos = 0;
 	ssize_t n;
 
@@ -1655,6 +1685,9 @@ static void driver_suite_exit(struct kunit_suite *suite)
 		hwrng_unregister(&vrng_kunit_park);
 	env.rng_saved = false;
 	env.rng_parked = false;
+	if (env.sysfs)
+		kern_unmount(env.sysfs);
+	env.sysfs = NULL;
 }
 
 /*
@@ -1667,8 +1700,10 @@ static int driver_suite_init(struct kunit_suite *suite)
 {
 	int err;
 
-	err = file_get(HWRNG_SYSFS "rng_current", env.rng_current,
-		       sizeof(env.rng_current));
+	err = sysfs_mount();
+	if (!err)
+		err = file_get(HWRNG_SYSFS "rng_current", env.rng_current,
+			       sizeof(env.rng_current));
 	if (!err)
 		err = file_get(HWRNG_SYSFS "rng_selected", env.rng_selected,
 			       sizeof(env.rng_selected));
@@ -1816,7 +1851,7 @@ static int gen_forked(struct notifier_block *nb, unsigned long action,
 KUNIT_DEFINE_ACTION_WRAPPER(unregister_vmfork, unregister_random_vmfork_notifier,
 			    struct notifier_block *);
 
-#define BUFSIZE_PARAM	"/sys/module/vrng/parameters/bufsize"
+#define BUFSIZE_PARAM	"module/vrng/parameters/bufsize"
 
 static void bufsize_restore(void *old)
 {
@@ -1918,4 +1953,5 @@ static struct kunit_suite vrng_driver_suite = {
 kunit_test_suites(&vrng_pool_suite, &vrng_driver_suite);
 
 MODULE_DESCRIPTION("KUnit tests of vrng");
+VRNG_KUNIT_IMPORT_NS;
 MODULE_LICENSE("GPL");

@@ -176,10 +176,11 @@ static inline unsigned int vrng_fail_nth_get(void)
 
 /*
  * Not a version: add_vmfork_randomness() (5.18) is exported only when
- * vmgenid is a module (the debug kernels have CONFIG_VMGENID=m); without,
- * the VM-fork cases are skipped.
+ * vmgenid is a module (the debug kernels have CONFIG_VMGENID=m); built into
+ * the kernel, only code built in too can call it (kunit.py's kernels);
+ * else the VM-fork cases are skipped.
  */
-#if IS_MODULE(CONFIG_VMGENID)
+#if IS_MODULE(CONFIG_VMGENID) || (IS_BUILTIN(CONFIG_VMGENID) && !defined(MODULE))
 static inline void vrng_kunit_vmfork(struct kunit *test, const void *id,
 				     size_t len)
 {
@@ -191,6 +192,16 @@ static inline void vrng_kunit_vmfork(struct kunit *test, const void *id,
 {
 	kunit_skip(test, "add_vmfork_randomness() not exported: CONFIG_VMGENID=m needed");
 }
+#endif
+
+/*
+ * 6.13: a symbol namespace is a string literal (vrng.ko exports the pool
+ * to the suite in EXPORTED_FOR_KUNIT_TESTING, vrng_compat.h).
+ */
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+#define VRNG_KUNIT_IMPORT_NS	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define VRNG_KUNIT_IMPORT_NS	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
 #endif
 
 #endif /* _VRNG_KUNIT_COMPAT_H */
