@@ -26,6 +26,8 @@ die() { printf '[vrng] error: %s\n' "$*" >&2; exit 1; }
 source "$VRNG_TOP/test/lib/packages.sh"
 # shellcheck source=test/lib/kernels.sh
 source "$VRNG_TOP/test/lib/kernels.sh"
+# shellcheck source=test/lib/intree.sh
+source "$VRNG_TOP/test/lib/intree.sh"
 # shellcheck source=test/lib/initramfs.sh
 source "$VRNG_TOP/test/lib/initramfs.sh"
 # shellcheck source=test/lib/root.sh

@@ -12,15 +12,20 @@ VRNG_TESTS=(
 	"build 5.10-arm64"
 	"build trixie-arm64"
 	"build trixie-amd64"
+	"build newest-arm64"
 	"install 6.1-amd64"
+	# a kernel build while the systems' images are still being made (one
+	# core's work) on a cold run: before the system tests, which wait
+	"build debug-6.1"
+	"intree debug-6.1"
 	"system trixie-arm64"
 	"system trixie-amd64"
 	"system bookworm-amd64"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
-	"guest 6.12-arm64 pci basic"
 	"guest trixie-arm64 pci basic"
 	"guest trixie-arm64 mmio basic"
+	"guest newest-arm64 pci basic"
 	"guest 5.10-arm64 pci basic"
 	"guest 5.10-arm64 mmio basic"
 	"guest 5.10-arm64 pci early"
@@ -68,8 +73,7 @@ VRNG_TESTS=(
 	"guest debug pci cycles"
 	"guest debug pci-dma dma"
 	"callflow debug"
-	"build debug-6.1"
-	"kunit debug-6.1"
+	"kunit debug-6.1-intree"
 	"guest debug-6.1 pci basic"
 	"guest debug-6.1 pci-dead dead-switch"
 	"build kcsan"
@@ -77,6 +81,8 @@ VRNG_TESTS=(
 	"guest kcsan pci basic"
 	"guest kcsan pci-slow unbind-busy"
 	"guest kcsan pci rmmod-busy"
+	"kunitpy arm64"
+	"kunitpy x86_64"
 )
 
 VRNG_PASSED=0
@@ -139,6 +145,8 @@ kernel_env() {
 		debug) cp "$(debug_kernel_prepare sid debug kasan gdb)" "$env" ;;
 		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1 kasan acpi)" "$env" ;;
 		kcsan) cp "$(debug_kernel_prepare sid kcsan kcsan)" "$env" ;;
+		# the same kernel, with the modules make intree built (test_intree)
+		*-intree) cp "$(kernel_env "${1%-intree}")" "$env" ;;
 		*) cp "$(kernel_prepare "$1")" "$env" ;;
 		esac
 	fi
@@ -148,6 +156,7 @@ kernel_env() {
 # module_for KNAME [MAKEARGS]: vrng.ko (and test modules) built once per run
 module_for() {
 	local out=$VRNG_OUT/build-$1
+	[[ $1 != *-intree || -s $out/vrng.ko ]] || die "no in-tree build for $1: the test 'intree ${1%-intree}' makes it"
 	[[ -s $out/vrng.ko ]] || build_module "$(kernel_env "$1")" "$out" VRNG_TESTS=m >/dev/null
 	echo "$out/vrng.ko"
 }
@@ -383,6 +392,31 @@ test_kunit() {
 		>"$cases" || true
 	judge "$logf"
 	! grep -q '^FAIL' "$cases"
+}
+
+# intree KNAME: make intree against the debug kernel KNAME's source and
+# build tree (W=1, sparse); its modules are KNAME-intree's (kunit, guest)
+test_intree() {
+	local env
+	env=$(kernel_env "$1")
+	(source "$env"; echo "VERSION: kernel $KVER, package $KPKGVER")
+	intree_build "$env" "$VRNG_OUT/build-$1-intree"
+	modinfo_check "$VRNG_OUT/build-$1-intree/vrng.ko"
+}
+
+# kunitpy ARCH: the KUnit suite through the kernel's kunit.py, in the
+# newest kernel source Debian has (experimental's release candidate, or
+# sid's), in QEMU for ARCH; every case counted from kunit.py's results
+test_kunitpy() {
+	local src out=$VRNG_OUT/kunitpy-$1 rc=0
+	src=$(kernel_source newest)
+	echo "VERSION: kunit.py of ${src##*/src-}"
+	kunit_py "$1" "$src" "$out" || rc=$?
+	[[ ! -e $out/test.log ]] || tail -n 200 "$out/test.log"
+	[[ -s $out/results.json ]] || echo '{}' >"$out/results.json"
+	python3 "$VRNG_TOP/test/kunit_json.py" "$out/results.json" \
+		"$VRNG_TOP/test/modules/vrng_kunit.c" >"$VRNG_OUT/kunitpy_$1.cases" || rc=1
+	return $rc
 }
 
 # lint: checkpatch --strict, sparse, W=1 (test/lint)

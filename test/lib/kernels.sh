@@ -5,7 +5,8 @@
 
 # kernel_prepare NAME: NAME is one of 5.10-arm64, 6.1-arm64, 6.12-arm64,
 # 6.1-amd64, 6.12-amd64 (Debian 12's, 11's for 5.10), trixie-arm64,
-# trixie-amd64 (Debian 13's). Resolves the current ABI through the
+# trixie-amd64 (Debian 13's), newest-arm64, newest-amd64 (the newest
+# Debian has: sid's, or experimental's). Resolves the current ABI through the
 # meta-packages of the kernel's Debian suite, fetches image and headers
 # (plus the amd64 kbuild tools), and writes $VRNG_CACHE/kernel-NAME.env
 # with KVER, KARCH, KDIR, KIMAGE, KMODDIR, KPKGVER (and KCC where the
@@ -27,7 +28,12 @@ kernel_prepare() {
 	6.12-amd64) arch=amd64 meta_img=linux-image-6.12-amd64 meta_hdr=linux-headers-6.12-amd64 ;;
 	trixie-arm64 | trixie-amd64)
 		# Debian 13's headers name gcc-14: built in a trixie root
-		suite=trixie arch=${name#trixie-} kroot=$(build_root trixie)
+		suite=trixie arch=${name#trixie-} kroot=$(build_root trixie 14)
+		meta_img=linux-image-$arch meta_hdr=linux-headers-$arch ;;
+	newest-arm64 | newest-amd64)
+		# the newest kernel Debian has, experimental's release candidate
+		# or sid's: built in a root with the gcc its headers name (below)
+		suite=newest arch=${name#newest-}
 		meta_img=linux-image-$arch meta_hdr=linux-headers-$arch ;;
 	*) die "unknown kernel $name" ;;
 	esac
@@ -38,10 +44,24 @@ kernel_prepare() {
 	common=${common%%:*}
 	kbuild=$(resolve "$suite" "$hdr:$arch" '^linux-kbuild-')
 	kbuild=${kbuild%%:*}
+	if [[ $suite == newest ]]; then
+		# the headers name it gcc-N-for-host (7.3) or gcc-N
+		kroot=$(resolve "$suite" "$hdr:$arch" '^gcc-[0-9]+(-for-host)?(:|$)')
+		kroot=${kroot#gcc-}
+		kroot=$(build_root newest "${kroot%%[-:]*}")
+	fi
 	img=$(resolve "$suite" "$meta_img:$arch" '^linux-image-[0-9]')
 	img=${img%%:*}
 	local kver=${hdr#linux-headers-}
-	fetch "$suite" "$hdr:$arch" "$common" "$kbuild:amd64" "$img:$arch"
+	# 7.3 on: the image package holds nothing but dependencies, the kernel
+	# (linux-binary-*, in /usr/lib/modules), modules and module lists
+	# (linux-modules-*, linux-base-*) are packages of their own
+	local parts=() part
+	for part in binary modules base; do
+		part=$(resolve_opt "$suite" "$img:$arch" "^linux-$part-[0-9]") || continue
+		parts+=("${part%%:*}:$arch")
+	done
+	fetch "$suite" "$hdr:$arch" "$common" "$kbuild:amd64" "$img:$arch" ${parts[@]+"${parts[@]}"}
 	root=$VRNG_CACHE/kernels/$kver
 	# .done names the packages unpacked: a cache made from others is redone.
 	if [[ $(cat "$root/.done" 2>/dev/null) != "$(printf '%s\n' "${FETCHED[@]##*/}")" ]]; then
@@ -51,8 +71,10 @@ kernel_prepare() {
 		rm "$root/.done"
 		# Debian 13's packages put modules in /usr/lib (merged /usr)
 		[[ -e $root/lib || ! -d $root/usr/lib/modules ]] || ln -s usr/lib "$root/lib"
-		# The headers include their common part by absolute path.
-		sed -i "s|^include /usr/src/|include $root/usr/src/|" \
+		# The headers include their common part by absolute path (and,
+		# 7.3 on, name themselves as the output tree the same way).
+		sed -i -e "s|^include /usr/src/|include $root/usr/src/|" \
+			-e "s|^KBUILD_OUTPUT=/usr/src/|KBUILD_OUTPUT=$root/usr/src/|" \
 			"$root/usr/src/linux-headers-$kver/Makefile"
 		depmod -b "$root" "$kver" || die "depmod $kver failed"
 		printf '%s\n' "${FETCHED[@]##*/}" >"$root/.done"
@@ -63,7 +85,11 @@ kernel_prepare() {
 		echo "KARCH=$arch"
 		echo "KDIR=$root/usr/src/linux-headers-$kver"
 		echo "KPKGVER=$(pkg_version "$suite" "$hdr:$arch")"
-		echo "KIMAGE=$root/boot/vmlinuz-$kver"
+		if [[ -e $root/boot/vmlinuz-$kver ]]; then
+			echo "KIMAGE=$root/boot/vmlinuz-$kver"
+		else
+			echo "KIMAGE=$root/lib/modules/$kver/vmlinuz"
+		fi
 		echo "KMODDIR=$root/lib/modules/$kver"
 		[[ -z $kcc ]] || echo "KCC=$kcc"
 		[[ -z $kroot ]] || echo "KROOT=$kroot"
@@ -159,7 +185,7 @@ build_tool() {
 # kernel_prepare's, named KNAME (KDIR is the build tree, with vmlinux and
 # the gdb scripts).
 debug_kernel_prepare() {
-	local set=$1 kname=$2 meta ver key dir src env f
+	local set=$1 kname=$2 ver key dir src env f
 	local cross=aarch64-linux-gnu- lock
 	local frags=("$VRNG_TOP/test/kernel/debug.config")
 	for f in "${@:3}"; do frags+=("$VRNG_TOP/test/kernel/$f.config"); done
@@ -167,19 +193,14 @@ debug_kernel_prepare() {
 	[[ " ${*:3} " == *" kcsan "* ]] && kcsan=1
 	[[ " ${*:3} " == *" gdb "* ]] && targets+=(scripts_gdb)
 
-	apt_update "$set"
-	meta=$(resolve "$set" linux-source '^linux-source-[0-9]')
-	fetch "$set" "$meta"
-	ver=$(pkg_version "$set" "$meta")
+	src=$(kernel_source "$set")
+	ver=${src##*/src-}
 	key=$ver-$(cat "${frags[@]}" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
 	dir=$VRNG_CACHE/debug-kernel/$key
-	src=$VRNG_CACHE/debug-kernel/src-$ver
 	env=$dir/kernel.env
-	mkdir -p "$VRNG_CACHE/debug-kernel"
 	# One build at a time: a second run waits instead of clobbering it.
 	exec {lock}>"$VRNG_CACHE/debug-kernel/build.lock"
 	flock "$lock"
-	[[ -e $src/.unpacked ]] || debug_kernel_unpack "${FETCHED[0]}" "$src"
 	if [[ ! -e $dir/.done ]]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/build"
@@ -218,9 +239,27 @@ debug_kernel_prepare() {
 			echo "KAPPEND='panic_on_warn=1 kunit.enable=1 kunit.autorun=1'"
 		fi
 		# Debian 12's sparse (0.6.4) is too old for 7.x's Kbuild.
-		[[ $set == sid ]] && echo "KSPARSE=no"
+		[[ $set == bookworm ]] || echo "KSPARSE=no"
 	} >"$env"
 	echo "$env"
+}
+
+# kernel_source SET: the tree of the newest linux-source-* of the suite set
+# SET, unpacked once per package version beside the debug kernels (which
+# build from it with O=, so it stays clean); prints its path, src-VERSION.
+kernel_source() {
+	local set=$1 meta ver src lock
+	apt_update "$set"
+	meta=$(resolve "$set" linux-source '^linux-source-[0-9]')
+	fetch "$set" "$meta"
+	ver=$(pkg_version "$set" "$meta")
+	src=$VRNG_CACHE/debug-kernel/src-$ver
+	mkdir -p "$VRNG_CACHE/debug-kernel"
+	exec {lock}>"$VRNG_CACHE/debug-kernel/unpack.lock"
+	flock "$lock"
+	[[ -e $src/.unpacked ]] || debug_kernel_unpack "${FETCHED[0]}" "$src" >&2
+	exec {lock}>&-
+	echo "$src"
 }
 
 # debug_kernel_unpack DEB DIR: the kernel tree of a linux-source package

@@ -72,7 +72,8 @@ need() {
 }
 
 # apt_priv SET ARGS...: apt-get/apt-cache with a private configuration for
-# the suite set SET (bookworm, trixie, bullseye or sid), amd64 + arm64. The system's apt
+# the suite set SET (bookworm, trixie, bullseye, sid or newest: sid and
+# experimental), amd64 + arm64. The system's apt
 # sources are never touched.
 apt_opts() {
 	local d=$VRNG_CACHE/apt-$1
@@ -83,6 +84,8 @@ apt_opts() {
 		-o "Dir::State::Lists=$d/lists" \
 		-o "Dir::Cache=$d/cache" \
 		-o "Dir::State::status=$d/status" \
+		-o "Dir::Etc::preferences=$d/preferences" \
+		-o "Dir::Etc::preferencesparts=$d/preferences.d" \
 		-o "APT::Architecture=amd64" \
 		-o "APT::Architectures::=amd64" \
 		-o "APT::Architectures::=arm64" \
@@ -129,16 +132,30 @@ apt_sources() {
 	sid)
 		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE sid main"
 		;;
+	newest)
+		# the newest packages of sid and experimental (apt_preferences)
+		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE sid main"
+		echo "deb [arch=amd64,arm64] $VRNG_ARCHIVE experimental main"
+		;;
 	*) die "unknown suite set $1" ;;
 	esac
+}
+
+# apt_preferences SET: experimental (NotAutomatic: priority 1 by default)
+# as high as sid in the set newest, so that the newest version of a
+# package is its candidate, wherever it is; nothing for the other sets.
+apt_preferences() {
+	[[ $1 == newest ]] || return 0
+	printf 'Package: *\nPin: release a=experimental\nPin-Priority: 500\n'
 }
 
 # apt_update SET: refresh the private lists at most once a day.
 apt_update() {
 	local d=$VRNG_CACHE/apt-$1 opts
 
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/preferences.d"
 	apt_sources "$1" >"$d/sources.list"
+	apt_preferences "$1" >"$d/preferences"
 	touch "$d/status"
 	if [[ -z $(find "$d/lists" -maxdepth 1 -name '*Packages*' -mmin -1440 2>/dev/null) ]]; then
 		log "updating package lists ($1)"
@@ -157,9 +174,15 @@ apt_priv() {
 # resolve SET PKG REGEX: the first dependency of PKG whose name matches REGEX
 # (how a meta-package names the current ABI).
 resolve() {
+	resolve_opt "$@" || die "cannot resolve a dependency of $2 matching $3"
+}
+
+# resolve_opt SET PKG REGEX: as resolve, but fails quietly when PKG has
+# no such dependency
+resolve_opt() {
 	apt_priv "$1" apt-cache depends "$2" 2>/dev/null |
 		sed -n 's/^ *|\{0,1\}Depends: <\{0,1\}\([^ >]*\)>\{0,1\}$/\1/p' |
-		grep -E -m1 "$3" || die "cannot resolve a dependency of $2 matching $3"
+		grep -E -m1 "$3"
 }
 
 # pkg_version SET PKG: candidate version of PKG

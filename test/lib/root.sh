@@ -109,12 +109,14 @@ root_cleanup() {
 # in_build_root, in a mount namespace of their own: what it binds goes
 # away with the command, whatever ends it.
 
-BUILD_ROOT_PACKAGES=make,gcc-14,gcc-14-aarch64-linux-gnu,binutils-aarch64-linux-gnu,libc6-dev,dwarves,sparse
+BUILD_ROOT_PACKAGES=make,gcc-@V@,gcc-@V@-aarch64-linux-gnu,binutils-aarch64-linux-gnu,libc6-dev,dwarves,sparse
 
-# build_root SUITE: the build root of SUITE (made if missing); prints it
+# build_root SET GCC: the build root of the suite set SET (trixie; newest:
+# sid, experimental where only it has a package) with gcc-GCC and its arm64
+# cross compiler, made if missing; prints it
 build_root() {
-	local suite=$1 key dir pkgs
-	IFS=, read -r -a pkgs <<<"$BUILD_ROOT_PACKAGES"
+	local suite=$1 list=${BUILD_ROOT_PACKAGES//@V@/$2} key dir pkgs srcs hook
+	IFS=, read -r -a pkgs <<<"$list"
 	apt_update "$suite"
 	key=$(apt_priv "$suite" apt-get -s -q --no-install-recommends install "${pkgs[@]}" \
 		-o APT::Architecture=amd64 | grep '^Inst' | sha1sum | cut -c1-12)
@@ -125,8 +127,19 @@ build_root() {
 		rm -rf --one-file-system "$VRNG_CACHE/roots/$suite-build-"*
 		mkdir -p "$VRNG_CACHE/roots"
 		debian_archive
-		mmdebstrap --variant=apt --include="$BUILD_ROOT_PACKAGES" "$suite" "$dir" \
-			"deb $VRNG_ARCHIVE $suite main" >"$dir.log" 2>&1 ||
+		hook=()
+		if [[ $suite == newest ]]; then
+			srcs=("deb $VRNG_ARCHIVE sid main" "deb $VRNG_ARCHIVE experimental main")
+			# the private lists' pin (apt_preferences), in the root too
+			apt_preferences newest >"$VRNG_CACHE/roots/vrng-newest.pref"
+			hook=(--setup-hook="copy-in $VRNG_CACHE/roots/vrng-newest.pref /etc/apt/preferences.d")
+		else
+			srcs=("deb $VRNG_ARCHIVE $suite main")
+		fi
+		# sid's Release files carry a Valid-Until a mirror's snapshot outlives
+		mmdebstrap --variant=apt --include="$list" ${hook[@]+"${hook[@]}"} \
+			--aptopt='Acquire::Check-Valid-Until "false"' "${suite/newest/sid}" "$dir" \
+			"${srcs[@]}" >"$dir.log" 2>&1 ||
 			{ tail -n 20 "$dir.log" >&2; rm -rf --one-file-system "$dir"; die "mmdebstrap of the $suite build root failed (log: $dir.log)"; }
 		touch "$dir/.done"
 	fi
