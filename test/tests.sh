@@ -142,9 +142,9 @@ kernel_env() {
 	local env=$VRNG_OUT/kernel-$1.env
 	if [[ ! -s $env ]]; then
 		case $1 in
-		debug) cp "$(debug_kernel_prepare sid debug kasan gdb)" "$env" ;;
+		debug) cp "$(debug_kernel_prepare newest debug kasan gdb)" "$env" ;;
 		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1 kasan acpi)" "$env" ;;
-		kcsan) cp "$(debug_kernel_prepare sid kcsan kcsan)" "$env" ;;
+		kcsan) cp "$(debug_kernel_prepare newest kcsan kcsan)" "$env" ;;
 		# the same kernel, with the modules make intree built (test_intree)
 		*-intree) cp "$(kernel_env "${1%-intree}")" "$env" ;;
 		*) cp "$(kernel_prepare "$1")" "$env" ;;
