@@ -13,6 +13,7 @@ VRNG_TESTS=(
 	"build trixie-arm64"
 	"build trixie-amd64"
 	"build newest-arm64"
+	"build newest-amd64"
 	"install 6.1-amd64"
 	# a kernel build while the systems' images are still being made (one
 	# core's work) on a cold run: before the system tests, which wait

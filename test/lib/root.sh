@@ -147,7 +147,8 @@ build_root() {
 }
 
 # in_build_root ROOT DIR... -- CMD...: CMD in ROOT, with each DIR of this
-# machine bound at the same path inside it
+# machine bound at the same path inside it, and a /proc (7.3's objtool
+# reads /proc/self/maps for its stack limit)
 in_build_root() {
 	local root=$1
 	local -a dirs=()
@@ -162,6 +163,7 @@ in_build_root() {
 			shift
 		done
 		shift
+		mount -t proc proc "$root/proc"
 		exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
 	' bash "$root" "${dirs[@]}" -- "$@"
 }
