@@ -149,11 +149,14 @@ apt_preferences() {
 	printf 'Package: *\nPin: release a=experimental\nPin-Priority: 500\n'
 }
 
-# apt_update SET: refresh the private lists at most once a day.
+# apt_update SET: refresh the private lists at most once a day (one
+# process at a time: make check's background job uses them too).
 apt_update() {
-	local d=$VRNG_CACHE/apt-$1 opts
+	local d=$VRNG_CACHE/apt-$1 opts lock
 
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/preferences.d"
+	exec {lock}>"$d/.lock"
+	flock "$lock"
 	apt_sources "$1" >"$d/sources.list"
 	apt_preferences "$1" >"$d/preferences"
 	touch "$d/status"
@@ -162,13 +165,18 @@ apt_update() {
 		mapfile -t opts < <(apt_opts "$1")
 		apt-get "${opts[@]}" -qq update >&2 || die "apt-get update ($1) failed"
 	fi
+	exec {lock}>&-
 }
 
+# apt_priv runs under the set's lock (apt_update's): apt-cache rewrites
+# the set's package cache when it finds it stale, and another process
+# reading it meanwhile finds no package.
 apt_priv() {
 	local set=$1 tool=$2 opts
 	shift 2
 	mapfile -t opts < <(apt_opts "$set")
-	"$tool" "${opts[@]}" "$@"
+	mkdir -p "$VRNG_CACHE/apt-$set"
+	flock "$VRNG_CACHE/apt-$set/.lock" "$tool" "${opts[@]}" "$@"
 }
 
 # resolve SET PKG REGEX: the first dependency of PKG whose name matches REGEX
@@ -190,13 +198,15 @@ pkg_version() {
 	apt_priv "$1" apt-cache policy "$2" 2>/dev/null | sed -n 's/^ *Candidate: //p'
 }
 
-# fetch SET PKG...: download .debs into $VRNG_CACHE/debs/SET (once); their
-# paths are left in the array FETCHED.
+# fetch SET PKG...: download .debs into $VRNG_CACHE/debs/SET (once, one
+# process at a time); their paths are left in the array FETCHED.
 fetch() {
-	local set=$1 pkg dir=$VRNG_CACHE/debs/$1 name ver arch file
+	local set=$1 pkg dir=$VRNG_CACHE/debs/$1 name ver arch file lock
 	shift
 	FETCHED=()
 	mkdir -p "$dir"
+	exec {lock}>"$dir/.lock"
+	flock "$lock"
 	for pkg in "$@"; do
 		name=${pkg%%:*}
 		arch=${pkg#*:}
@@ -212,6 +222,7 @@ fetch() {
 		file=$(compgen -G "$file" | head -n1) || die "downloaded $pkg but cannot find $file"
 		FETCHED+=("$file")
 	done
+	exec {lock}>&-
 }
 
 # unpack DIR DEB...: extract packages into DIR (once; DIR/.done marks it).
