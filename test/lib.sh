@@ -9,6 +9,8 @@
 #   qemu.sh       booting guests and judging their console
 #   root.sh       pristine Debian 12 roots (debootstrap, mounts, cleanup)
 #   images.sh     real Debian systems as guests: disk images, test disks
+#   derived.sh    the heavy artifacts (images, debug and kunit.py kernels)
+#                 made by a background job during make check
 #
 # Everything downloaded or built lives in $VRNG_CACHE (default
 # ~/.cache/vrng), keyed by package version, so that a second run is fast.
@@ -34,5 +36,7 @@ source "$VRNG_TOP/test/lib/initramfs.sh"
 source "$VRNG_TOP/test/lib/root.sh"
 # shellcheck source=test/lib/images.sh
 source "$VRNG_TOP/test/lib/images.sh"
+# shellcheck source=test/lib/derived.sh
+source "$VRNG_TOP/test/lib/derived.sh"
 # shellcheck source=test/lib/qemu.sh
 source "$VRNG_TOP/test/lib/qemu.sh"

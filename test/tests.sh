@@ -3,6 +3,10 @@
 # A test is a line "KIND ARGS..." run as test_KIND ARGS... in a subshell,
 # its output in $VRNG_OUT/<name>.log; it passes when it exits 0.
 
+# In the order they run. The tests that need a heavy artifact (an image, a
+# debug kernel, kunit.py's kernel: test/lib/derived.sh) come last, in the
+# order the background job makes them, so that on a cold run it has the
+# time of the tests before them.
 VRNG_TESTS=(
 	"lint all"
 	"build 6.1-arm64"
@@ -15,13 +19,6 @@ VRNG_TESTS=(
 	"build newest-arm64"
 	"build newest-amd64"
 	"install 6.1-amd64"
-	# a kernel build while the systems' images are still being made (one
-	# core's work) on a cold run: before the system tests, which wait
-	"build debug-6.1"
-	"intree debug-6.1"
-	"system trixie-arm64"
-	"system trixie-amd64"
-	"system bookworm-amd64"
 	"guest 6.1-arm64 pci basic"
 	"guest 6.1-arm64 mmio basic"
 	"guest trixie-arm64 pci basic"
@@ -63,6 +60,14 @@ VRNG_TESTS=(
 	"guest 5.10-arm64 pci-slow unbind-busy"
 	"guest 5.10-arm64 pci rmmod-busy"
 	"bench-smoke 6.1-arm64"
+	"system trixie-arm64"
+	"system trixie-amd64"
+	"system bookworm-amd64"
+	"build debug-6.1"
+	"intree debug-6.1"
+	"kunit debug-6.1-intree"
+	"guest debug-6.1 pci basic"
+	"guest debug-6.1 pci-dead dead-switch"
 	"build debug"
 	"kunit debug"
 	"kunit debug pci+mmio"
@@ -74,9 +79,6 @@ VRNG_TESTS=(
 	"guest debug pci cycles"
 	"guest debug pci-dma dma"
 	"callflow debug"
-	"kunit debug-6.1-intree"
-	"guest debug-6.1 pci basic"
-	"guest debug-6.1 pci-dead dead-switch"
 	"build kcsan"
 	"kunit kcsan"
 	"guest kcsan pci basic"
@@ -101,6 +103,8 @@ isolated() {
 run_test() {
 	local name=$1 logf rc=0 t0=$SECONDS
 	logf=$VRNG_OUT/${name// /_}.log
+	# the background job yields to every test (derived_boosted)
+	derived_priority 19
 	# shellcheck disable=SC2086
 	isolated test_${name%% *} ${name#* } >"$logf" 2>&1 || rc=$?
 	count_cases "$VRNG_OUT/${name// /_}.cases" "$name"
@@ -135,21 +139,20 @@ summary() {
 	[[ $VRNG_FAILED -eq 0 ]]
 }
 
-# kernel_env KNAME: prepared once per run; KNAME "debug" is the debug
-# kernel (KASAN) built from Debian's newest linux-source, "debug-6.1" the
-# one built from Debian 12's (LTS) linux-source-6.1, "kcsan" the newest
-# with KCSAN in place of KASAN.
+# kernel_env KNAME: prepared once per run; KNAME is a Debian kernel
+# (kernel_prepare), a debug kernel (debug_kernel: the background job may
+# be making it), or a debug kernel's name with -intree: the same kernel,
+# with the modules make intree built (test_intree).
 kernel_env() {
 	local env=$VRNG_OUT/kernel-$1.env
 	if [[ ! -s $env ]]; then
-		case $1 in
-		debug) cp "$(debug_kernel_prepare newest debug kasan gdb)" "$env" ;;
-		debug-6.1) cp "$(debug_kernel_prepare bookworm debug-6.1 kasan acpi)" "$env" ;;
-		kcsan) cp "$(debug_kernel_prepare newest kcsan kcsan)" "$env" ;;
-		# the same kernel, with the modules make intree built (test_intree)
-		*-intree) cp "$(kernel_env "${1%-intree}")" "$env" ;;
-		*) cp "$(kernel_prepare "$1")" "$env" ;;
-		esac
+		if [[ $1 == *-intree ]]; then
+			cp "$(kernel_env "${1%-intree}")" "$env"
+		elif debug_kernel_known "$1"; then
+			cp "$(derived_boosted debug_kernel "$1")" "$env"
+		else
+			cp "$(kernel_prepare "$1")" "$env"
+		fi
 	fi
 	echo "$env"
 }
@@ -501,8 +504,7 @@ copy_tracked() {
 test_system() {
 	local name=$1 image deb out=$VRNG_OUT/system-$1 phase kernel initrd step
 	local cases=$VRNG_OUT/system_$1.cases rc=0
-	images_prefetch_wait
-	image=$(image_prepare "$name")
+	image=$(derived_boosted image_prepare "$name")
 	echo "VERSION: $(cat "$image/release"), $(grep '^dkms ' "$image/manifest")"
 	deb=$(make -s -C "$VRNG_TOP" deb DEB_OUT="$VRNG_OUT/deb")
 	rm -rf "$out" "$cases"

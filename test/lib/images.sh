@@ -73,8 +73,10 @@ image_prepare() {
 		cat "$VRNG_TOP/test/image-hook" "$VRNG_TOP/test/guest/vrng-system.service"; } |
 		sha1sum | cut -c1-12)
 	dir=$VRNG_IMAGES/$name-$key
+	[[ -e $dir/.done ]] && { echo "$dir"; return 0; }
 	mkdir -p "$VRNG_IMAGES"
-	# one maker at a time (a check-fresh root shares this directory)
+	# one maker at a time (make check's background job, a check-fresh
+	# root: they share this directory)
 	exec {lock}>"$VRNG_IMAGES/.lock"
 	flock "$lock"
 	if [[ ! -e $dir/.done ]]; then
@@ -94,57 +96,6 @@ image_prepare() {
 	fi
 	exec {lock}>&-
 	echo "$dir"
-}
-
-# images_prefetch TEST...: the images of the system tests among TEST...,
-# made in the background while the tests before them run, in the order of
-# the tests. Making an image is mostly one core's work (dpkg; on arm64
-# under qemu-user), and so are lint and the module builds that come first:
-# on 2 cores a cold run gets most of the images' time back. No guest runs
-# beside it: a system test waits for the whole prefetch to end
-# (images_prefetch_wait), then makes its image itself (saying why) if the
-# background run failed. The package lists are brought up to date here
-# first, as the tests would (two apt-get updates of one list must not run
-# at once). VRNG_IMAGES_PREFETCH=0: each test makes its own image.
-VRNG_PREFETCH_PID=""
-images_prefetch() {
-	local t n lock
-	local -a names=()
-	for t; do [[ $t != "system "* ]] || names+=("${t#system }"); done
-	[[ ${#names[@]} -gt 0 && ${VRNG_IMAGES_PREFETCH:-1} == 1 ]] || return 0
-	for n in "${names[@]}"; do apt_update "$(system_field "$n" 1)"; done
-	log "making the systems' images in the background (log: $VRNG_OUT/images.log)"
-	mkdir -p "$VRNG_IMAGES"
-	# taken here, held by the background job until it ends
-	exec {lock}>"$VRNG_IMAGES/.prefetch"
-	flock "$lock"
-	set -m
-	for n in "${names[@]}"; do
-		bash -c 'set -euo pipefail; source "$0/test/lib.sh"; image_prepare "$1"' "$VRNG_TOP" "$n" ||
-			echo "image $n: failed (its test makes it again)"
-	done >"$VRNG_OUT/images.log" 2>&1 &
-	VRNG_PREFETCH_PID=$!
-	set +m
-	exec {lock}>&-
-	trap images_prefetch_stop EXIT
-}
-
-# images_prefetch_wait: until a background prefetch (if any) has ended
-images_prefetch_wait() {
-	local lock
-	mkdir -p "$VRNG_IMAGES"
-	exec {lock}>"$VRNG_IMAGES/.prefetch"
-	flock -s "$lock"
-	exec {lock}>&-
-}
-
-# images_prefetch_stop: end the background maker (on an early exit: it is
-# done before the system tests end), mmdebstrap's own cleanup included
-images_prefetch_stop() {
-	[[ -n $VRNG_PREFETCH_PID ]] || return 0
-	kill -TERM -- "-$VRNG_PREFETCH_PID" 2>/dev/null || true
-	wait "$VRNG_PREFETCH_PID" 2>/dev/null || true
-	VRNG_PREFETCH_PID=""
 }
 
 # image_make NAME DIR MANIFEST: mmdebstrap the root, make it the offline

@@ -54,57 +54,94 @@ intree_build() {
 		die "make intree built no vrng_kunit.ko"
 }
 
-# kunit_py ARCH SRC OUT: kunit.py run with the repository's .kunitconfig in
-# the kernel tree SRC (vrng placed in it first) for ARCH (arm64, x86_64),
-# in QEMU, vrng with 4 KiB buffers (slab-sized: failslab reaches every
-# allocation), as in the harness's own KUnit guests; its JSON results in OUT/results.json, the kernel's output in
-# OUT/test.log. The build tree is cached once built (a kernel of
-# kunit.py's own, keyed by the source, the configuration and the
-# compiler); later runs rebuild in an overlay of it what changed: vrng.
-kunit_py() {
-	local arch=$1 src=$2 out=$3 cc=gcc cross=() key base lock rc=0 image
-	case $arch in
+# kunit_py_opts ARCH: kunit.py's options for ARCH (arm64, x86_64), one a
+# line
+kunit_py_opts() {
+	case $1 in
 	arm64)
-		cc=aarch64-linux-gnu-gcc image=arch/arm64/boot/Image.gz
+		echo --cross_compile=aarch64-linux-gnu-
 		# pointer authentication emulated the cheap way, as our guests do
-		cross=(--cross_compile=aarch64-linux-gnu- "--qemu_args=-cpu max,pauth-impdef=on")
+		echo "--qemu_args=-cpu max,pauth-impdef=on"
 		;;
-	x86_64) image=arch/x86/boot/bzImage ;;
-	*) die "kunit.py: no QEMU configuration here for '$arch' (arm64, x86_64)" ;;
+	x86_64) ;;
+	*) die "kunit.py: no QEMU configuration here for '$1' (arm64, x86_64)" ;;
 	esac
-	[[ -e $src/tools/testing/kunit/qemu_configs/$arch.py ]] ||
-		die "$src: kunit.py has no qemu_configs/$arch.py"
-	key=kunit-${src##*/src-}-$arch-$(cat "$VRNG_TOP/.kunitconfig" \
-		"$src/tools/testing/kunit/qemu_configs/$arch.py" | sha1sum | cut -c1-10)-$($cc -dumpfullversion)
-	base=$VRNG_CACHE/debug-kernel/$key
-	rm -rf "$out"
-	mkdir -p "$out"
-	exec {lock}>"$VRNG_CACHE/debug-kernel/build.lock"
-	flock "$lock"
-	local dirs=("$src") log=$base/build/test.log
-	if [[ -e $base/.done ]]; then
-		dirs+=("$base/build")
-		log=$out/run/upper1/test.log
-	else
-		log "kunit.py builds its $arch kernel ($key): cached once built"
-		rm -rf "$base"
-		mkdir -p "$base/build"
-	fi
-	# kunit.py asks QEMU for KVM first, which hangs guests here: /dev/kvm
-	# is hidden in the namespace, so QEMU falls back to TCG
-	overlaid "$out/run" "${dirs[@]}" -- env -u MAKEFLAGS bash -c '
+	echo --kunitconfig=drivers/char/hw_random/vrng
+	echo "--arch=$1"
+}
+
+# kunit_py_base ARCH SRC: where kunit.py's ARCH kernel for the tree SRC is
+# cached, keyed by the source, the configuration (.kunitconfig and
+# kunit.py's qemu_configs/ARCH.py) and the compiler
+kunit_py_base() {
+	local cc=gcc conf=$2/tools/testing/kunit/qemu_configs/$1.py
+	[[ $1 == arm64 ]] && cc=aarch64-linux-gnu-gcc
+	[[ -e $conf ]] || die "$2: kunit.py has no qemu_configs/$1.py"
+	echo "$VRNG_CACHE/debug-kernel/kunit-${2##*/src-}-$1-$(cat "$VRNG_TOP/.kunitconfig" "$conf" |
+		sha1sum | cut -c1-10)-$($cc -dumpfullversion)"
+}
+
+# kunit_py_in RUN SRC [DIR...] -- ARGS...: tools/testing/kunit/kunit.py
+# ARGS in the tree SRC with vrng placed in it, SRC and each DIR covered by
+# overlays writing to RUN (overlaid). kunit.py asks QEMU for KVM first,
+# which hangs guests here: /dev/kvm is hidden in the namespace, so QEMU
+# falls back to TCG.
+kunit_py_in() {
+	local run=$1 src=$2
+	local -a dirs=("$2")
+	shift 2
+	while [[ $1 != -- ]]; do dirs+=("$1"); shift; done
+	shift
+	overlaid "$run" "${dirs[@]}" -- env -u MAKEFLAGS bash -c '
 		set -e
 		[[ ! -e /dev/kvm ]] || mount --bind /dev/null /dev/kvm
 		PLACE_ONLY=1 "$0/scripts/intree" "$1" >/dev/null
 		cd "$1"
-		exec python3 tools/testing/kunit/kunit.py run "${@:2}"' "$VRNG_TOP" "$src" \
-		--kunitconfig=drivers/char/hw_random/vrng --arch="$arch" ${cross[@]+"${cross[@]}"} \
+		exec python3 tools/testing/kunit/kunit.py "${@:2}"' "$VRNG_TOP" "$src" "$@"
+}
+
+# kunit_py_build ARCH SRC: kunit.py's own ARCH kernel for the tree SRC
+# (.kunitconfig: vrng and its suite built in), built once and cached;
+# prints its directory (the build tree in build/)
+kunit_py_build() {
+	local arch=$1 src=$2 base lock opts
+	base=$(kunit_py_base "$arch" "$src")
+	mapfile -t opts < <(kunit_py_opts "$arch")
+	if [[ ! -e $base/.done ]]; then
+		exec {lock}>"$VRNG_CACHE/debug-kernel/build.lock"
+		flock "$lock"
+		if [[ ! -e $base/.done ]]; then
+			log "kunit.py builds its $arch kernel (${base##*/}): cached once built"
+			rm -rf "$base"
+			mkdir -p "$base/build"
+			kunit_py_in "$base/run" "$src" -- build "${opts[@]}" --build_dir="$base/build" \
+				--jobs="$(nproc)" >"$base/build.log" 2>&1 ||
+				{ tail -n 30 "$base/build.log" >&2; die "kunit.py build for $arch failed (log: $base/build.log)"; }
+			rm -rf "$base/run"
+			touch "$base/.done"
+		fi
+		exec {lock}>&-
+	fi
+	echo "$base"
+}
+
+# kunit_py ARCH SRC OUT: kunit.py run with the repository's .kunitconfig in
+# the kernel tree SRC (vrng placed in it first) for ARCH, in QEMU, vrng
+# with 4 KiB buffers (slab-sized: failslab reaches every allocation), as in
+# the harness's own KUnit guests; its JSON results in OUT/results.json,
+# the kernel's output in OUT/test.log. It runs in an overlay of the cached
+# build (kunit_py_build; make check's background job may be making it),
+# so it rebuilds only what changed: vrng.
+kunit_py() {
+	local arch=$1 src=$2 out=$3 base opts rc=0
+	base=$(derived_boosted kunit_py_build "$arch" "$src")
+	mapfile -t opts < <(kunit_py_opts "$arch")
+	rm -rf "$out"
+	mkdir -p "$out"
+	kunit_py_in "$out/run" "$src" "$base/build" -- run "${opts[@]}" \
 		--qemu_args="-smp 2" --kernel_args=vrng.bufsize=4096 --kernel_args=vrng.depth=4 \
 		--build_dir="$base/build" --jobs="$(nproc)" --timeout=900 \
 		--json="$out/results.json" || rc=$?
-	if [[ ! -e $base/.done && -s $base/build/$image ]]; then
-		touch "$base/.done"
-	fi
-	[[ ! -e $log ]] || cp "$log" "$out/test.log"
+	[[ ! -e $out/run/upper1/test.log ]] || cp "$out/run/upper1/test.log" "$out/test.log"
 	return $rc
 }

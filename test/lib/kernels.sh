@@ -176,17 +176,45 @@ build_tool() {
 	$cc -O2 -Wall -Wextra -Werror -static -o "$2" "$1" || die "cannot build $1"
 }
 
+# The debug kernels, "SET FRAGMENT..." each (debug_kernel_prepare):
+#   debug      KASAN, lockdep, kmemleak, KUnit, gdb's scripts; built from
+#              the newest kernel source Debian has (sid's or experimental's)
+#   kcsan      the same source with KCSAN in place of KASAN (they cannot
+#              share a kernel)
+#   debug-6.1  KASAN from Debian 12's linux-source-6.1 (LTS), with ACPI
+declare -A VRNG_DEBUG_KERNELS=(
+	[debug]="newest kasan gdb"
+	[kcsan]="newest kcsan"
+	[debug-6.1]="bookworm kasan acpi"
+)
+
+# debug_kernel_known KNAME: KNAME is one of the debug kernels
+debug_kernel_known() {
+	[[ -n ${VRNG_DEBUG_KERNELS[$1]:-} ]]
+}
+
+# debug_kernel KNAME: the debug kernel KNAME, built if not cached; prints
+# its env file
+debug_kernel() {
+	local set frags
+	debug_kernel_known "$1" || die "unknown debug kernel $1"
+	read -r set frags <<<"${VRNG_DEBUG_KERNELS[$1]}"
+	# shellcheck disable=SC2086 # the fragments are words
+	debug_kernel_prepare "$set" "$1" $frags
+}
+
 # debug_kernel_prepare SET KNAME FRAGMENT...: build an arm64 kernel from
-# the newest linux-source-* of the suite set SET (sid: the newest kernel;
-# bookworm: Debian 12's LTS, 6.1) with test/kernel/debug.config and the
-# FRAGMENTs (test/kernel/NAME.config: the detectors, which cannot all
-# share a kernel; gdb, DWARF and the gdb scripts) merged over allnoconfig, cached by source version,
-# fragments and compiler. Writes and prints an env file like
-# kernel_prepare's, named KNAME (KDIR is the build tree, with vmlinux and
-# the gdb scripts).
+# the newest linux-source-* of the suite set SET (newest: sid and
+# experimental, the newest kernel Debian has; bookworm: Debian 12's LTS,
+# 6.1) with test/kernel/debug.config and the FRAGMENTs
+# (test/kernel/NAME.config: the detectors, which cannot all share a
+# kernel; gdb, DWARF and the gdb scripts) merged over allnoconfig, cached
+# by source version, fragments and compiler. Writes and prints an env file
+# like kernel_prepare's, named KNAME (KDIR is the build tree, with vmlinux
+# and the gdb scripts).
 debug_kernel_prepare() {
 	local set=$1 kname=$2 ver key dir src env f
-	local cross=aarch64-linux-gnu- lock
+	local cross=aarch64-linux-gnu- lock=""
 	local frags=("$VRNG_TOP/test/kernel/debug.config")
 	for f in "${@:3}"; do frags+=("$VRNG_TOP/test/kernel/$f.config"); done
 	local kcsan="" targets=(Image modules)
@@ -198,9 +226,9 @@ debug_kernel_prepare() {
 	key=$ver-$(cat "${frags[@]}" | sha1sum | cut -c1-10)-$(${cross}gcc -dumpfullversion)
 	dir=$VRNG_CACHE/debug-kernel/$key
 	env=$dir/kernel.env
-	# One build at a time: a second run waits instead of clobbering it.
-	exec {lock}>"$VRNG_CACHE/debug-kernel/build.lock"
-	flock "$lock"
+	# One build at a time: a second run (or make check's background job)
+	# waits instead of clobbering it; a build already done needs no lock.
+	[[ -e $dir/.done ]] || { exec {lock}>"$VRNG_CACHE/debug-kernel/build.lock"; flock "$lock"; }
 	if [[ ! -e $dir/.done ]]; then
 		rm -rf "$dir"
 		mkdir -p "$dir/build"
@@ -219,6 +247,7 @@ debug_kernel_prepare() {
 			die "modules_install failed"
 		touch "$dir/.done"
 	fi
+	[[ -z $lock ]] || exec {lock}>&-
 	local kver
 	kver=$(cat "$dir/build/include/config/kernel.release")
 	{
@@ -255,10 +284,12 @@ kernel_source() {
 	ver=$(pkg_version "$set" "$meta")
 	src=$VRNG_CACHE/debug-kernel/src-$ver
 	mkdir -p "$VRNG_CACHE/debug-kernel"
-	exec {lock}>"$VRNG_CACHE/debug-kernel/unpack.lock"
-	flock "$lock"
-	[[ -e $src/.unpacked ]] || debug_kernel_unpack "${FETCHED[0]}" "$src" >&2
-	exec {lock}>&-
+	if [[ ! -e $src/.unpacked ]]; then
+		exec {lock}>"$src.lock"
+		flock "$lock"
+		[[ -e $src/.unpacked ]] || debug_kernel_unpack "${FETCHED[0]}" "$src" >&2
+		exec {lock}>&-
+	fi
 	echo "$src"
 }
 
