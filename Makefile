@@ -16,8 +16,8 @@
 #   make lint        checkpatch --strict, sparse and W=1
 #   make intree KSRC=DIR [O=DIR]  vrng placed in a kernel tree (Kconfig
 #                    HW_RANDOM_VRNG, its KUnit suite), built there W=1 C=1
-#   make kunit [ARCH=arm64|x86_64]  the KUnit suite through the
-#                    kernel's kunit.py (.kunitconfig), in QEMU
+#   make kunit [ARCH=arm64|x86_64|um]  the KUnit suite through the
+#                    kernel's kunit.py (.kunitconfig), in QEMU or UML
 #   make callflow-doc  Documentation/call-flow.md from gdb in a guest
 
 KDIR ?= /lib/modules/$(shell uname -r)/build

@@ -86,6 +86,7 @@ VRNG_TESTS=(
 	"guest kcsan pci rmmod-busy"
 	"kunitpy arm64"
 	"kunitpy x86_64"
+	"kunitpy um"
 )
 
 VRNG_PASSED=0
@@ -410,7 +411,8 @@ test_intree() {
 
 # kunitpy ARCH: the KUnit suite through the kernel's kunit.py, in the
 # newest kernel source Debian has (experimental's release candidate, or
-# sid's), in QEMU for ARCH; every case counted from kunit.py's results
+# sid's), in QEMU for ARCH (arm64, x86_64) or User Mode Linux (um); every
+# case counted from kunit.py's results
 test_kunitpy() {
 	local src out=$VRNG_OUT/kunitpy-$1 rc=0
 	src=$(kernel_source newest)

@@ -54,17 +54,20 @@ intree_build() {
 		die "make intree built no vrng_kunit.ko"
 }
 
-# kunit_py_opts ARCH: kunit.py's options for ARCH (arm64, x86_64), one a
-# line
+# kunit_py_opts ARCH: kunit.py's options for ARCH, one a line: arm64 and
+# x86_64 in QEMU, um (User Mode Linux, kunit.py's default: the suite's
+# software virtio device needs no transport of the host's)
 kunit_py_opts() {
 	case $1 in
 	arm64)
 		echo --cross_compile=aarch64-linux-gnu-
 		# pointer authentication emulated the cheap way, as our guests do
 		echo "--qemu_args=-cpu max,pauth-impdef=on"
+		echo "--qemu_args=-smp 2"
 		;;
-	x86_64) ;;
-	*) die "kunit.py: no QEMU configuration here for '$1' (arm64, x86_64)" ;;
+	x86_64) echo "--qemu_args=-smp 2" ;;
+	um) ;;
+	*) die "kunit.py: no configuration here for '$1' (arm64, x86_64, um)" ;;
 	esac
 	echo --kunitconfig=drivers/char/hw_random/vrng
 	echo "--arch=$1"
@@ -72,11 +75,12 @@ kunit_py_opts() {
 
 # kunit_py_base ARCH SRC: where kunit.py's ARCH kernel for the tree SRC is
 # cached, keyed by the source, the configuration (.kunitconfig and
-# kunit.py's qemu_configs/ARCH.py) and the compiler
+# kunit.py's own for ARCH) and the compiler
 kunit_py_base() {
 	local cc=gcc conf=$2/tools/testing/kunit/qemu_configs/$1.py
 	[[ $1 == arm64 ]] && cc=aarch64-linux-gnu-gcc
-	[[ -e $conf ]] || die "$2: kunit.py has no qemu_configs/$1.py"
+	[[ $1 == um ]] && conf=$2/tools/testing/kunit/configs/arch_uml.config
+	[[ -e $conf ]] || die "$2: kunit.py has no configuration for $1 (${conf#"$2"/})"
 	echo "$VRNG_CACHE/debug-kernel/kunit-${2##*/src-}-$1-$(cat "$VRNG_TOP/.kunitconfig" "$conf" |
 		sha1sum | cut -c1-10)-$($cc -dumpfullversion)"
 }
@@ -126,7 +130,8 @@ kunit_py_build() {
 }
 
 # kunit_py ARCH SRC OUT: kunit.py run with the repository's .kunitconfig in
-# the kernel tree SRC (vrng placed in it first) for ARCH, in QEMU, vrng
+# the kernel tree SRC (vrng placed in it first) for ARCH (in QEMU, or
+# User Mode Linux), vrng
 # with 4 KiB buffers (slab-sized: failslab reaches every allocation), as in
 # the harness's own KUnit guests; its JSON results in OUT/results.json,
 # the kernel's output in OUT/test.log. It runs in an overlay of the cached
@@ -139,7 +144,7 @@ kunit_py() {
 	rm -rf "$out"
 	mkdir -p "$out"
 	kunit_py_in "$out/run" "$src" "$base/build" -- run "${opts[@]}" \
-		--qemu_args="-smp 2" --kernel_args=vrng.bufsize=4096 --kernel_args=vrng.depth=4 \
+		--kernel_args=vrng.bufsize=4096 --kernel_args=vrng.depth=4 \
 		--build_dir="$base/build" --jobs="$(nproc)" --timeout=900 \
 		--json="$out/results.json" || rc=$?
 	[[ ! -e $out/run/upper1/test.log ]] || cp "$out/run/upper1/test.log" "$out/test.log"
