@@ -130,13 +130,12 @@ kunit_py_build() {
 }
 
 # kunit_py ARCH SRC OUT: kunit.py run with the repository's .kunitconfig in
-# the kernel tree SRC (vrng placed in it first) for ARCH (in QEMU, or
-# User Mode Linux), vrng
-# with 4 KiB buffers (slab-sized: failslab reaches every allocation), as in
-# the harness's own KUnit guests; its JSON results in OUT/results.json,
-# the kernel's output in OUT/test.log. It runs in an overlay of the cached
-# build (kunit_py_build; make check's background job may be making it),
-# so it rebuilds only what changed: vrng.
+# the kernel tree SRC (vrng placed in it first) for ARCH, in QEMU or User
+# Mode Linux, vrng with 4 KiB buffers (slab-sized: failslab reaches every
+# allocation), as in the harness's own KUnit guests; its JSON results in
+# OUT/results.json, the kernel's output in OUT/test.log. It runs in an
+# overlay of the cached build (kunit_py_build; make check's background
+# job may be making it), so it rebuilds only what changed: vrng.
 kunit_py() {
 	local arch=$1 src=$2 out=$3 base opts rc=0
 	base=$(derived_boosted kunit_py_build "$arch" "$src")
