@@ -9,6 +9,7 @@
 # time of the tests before them.
 VRNG_TESTS=(
 	"lint all"
+	"host orphans"
 	"build 6.1-arm64"
 	"build 6.12-arm64"
 	"build 6.1-amd64"
@@ -428,6 +429,11 @@ test_kunitpy() {
 # lint: checkpatch --strict, sparse, W=1 (test/lint)
 test_lint() {
 	"$VRNG_TOP/test/lint"
+}
+
+# host NAME: a test of the harness itself, test/host/NAME.sh
+test_host() {
+	"$VRNG_TOP/test/host/$1.sh"
 }
 
 # callflow debug: gdb backtraces of vrng in the debug guest, chains checked

@@ -11,6 +11,8 @@
 # then says why. Sourced by test/lib.sh.
 #
 #   VRNG_DERIVED=0   no background job: each test makes what it needs
+#   VRNG_DERIVED_MAKE  what makes one artifact (default derived_make; the
+#                    harness's own test, test/host/orphans.sh, gives another)
 
 VRNG_DERIVED_PGID=${VRNG_DERIVED_PGID:-}
 
@@ -55,7 +57,7 @@ derived_start() {
 	log "making ${items[*]} in the background, at the lowest priority (log: $VRNG_OUT/derived.log)"
 	mkdir -p "$VRNG_CACHE"
 	set -m
-	nice -n 19 bash -c 'source "$0/test/lib.sh"; derived_run "$@"' "$VRNG_TOP" "${items[@]}" \
+	nice -n 19 bash -c 'source "$0/test/lib.sh"; derived_run "$@"' "$VRNG_TOP" $$ "${items[@]}" \
 		>"$VRNG_OUT/derived.log" 2>&1 &
 	VRNG_DERIVED_PGID=$!
 	set +m
@@ -63,20 +65,26 @@ derived_start() {
 	trap derived_stop EXIT
 }
 
-# derived_run ITEM...: the background job: each artifact made in a shell
-# of its own (where set -e holds), timed
+# derived_run PID ITEM...: the background job of make check PID: each
+# artifact made in a shell of its own (where set -e holds), timed. Should
+# PID be killed outright (no trap of its runs), a watch in the job's
+# process group ends the job.
 derived_run() {
-	local item t0
+	local parent=$1 item t0 watch
+	shift
+	(while kill -0 "$parent" 2>/dev/null; do sleep 2; done; kill -TERM 0) &
+	watch=$!
 	for item; do
 		t0=$SECONDS
 		log "derived: $item"
-		if bash -c 'set -euo pipefail; source "$0/test/lib.sh"; derived_make "$1" >/dev/null' \
+		if bash -c 'set -euo pipefail; source "$0/test/lib.sh"; ${VRNG_DERIVED_MAKE:-derived_make} "$1" >/dev/null' \
 			"$VRNG_TOP" "$item"; then
 			log "derived: $item done ($((SECONDS - t0))s)"
 		else
 			log "derived: $item failed ($((SECONDS - t0))s): its test makes it again"
 		fi
 	done
+	kill "$watch" 2>/dev/null || true
 }
 
 # derived_priority NICE: the background job's processes at NICE

@@ -10,14 +10,57 @@ ROOT_ENV=(/usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
 
 # root_new NAME: an empty directory for a root under VRNG_FRESH_DIR
 # (default /var/tmp), in ROOT; root_cleanup is on EXIT, and a signal ends
-# the run (and so cleans up) at once.
+# the run (and so cleans up) at once. A run killed outright (SIGKILL: no
+# trap runs) is cleaned up after by its guardian (root_guard), or failing
+# that by the next run (root_reap_stale): ROOT.owner names the run.
 root_new() {
 	[[ $(id -u) -eq 0 ]] || die "a Debian root needs mounts and chroot: run as root"
+	root_reap_stale "$1"
 	ROOT=$(mktemp -d "${VRNG_FRESH_DIR:-/var/tmp}/vrng-$1.XXXXXX")
+	proc_identity $$ >"$ROOT.owner"
 	trap root_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
+	setsid bash -c 'source "$0/test/lib.sh"; root_guard "$@"' "$VRNG_TOP" "$ROOT" $$ \
+		</dev/null >/dev/null 2>&1 &
+}
+
+# proc_identity PID: "PID STARTTIME", which a reused PID does not match
+proc_identity() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	echo "$1 $(cut -d' ' -f20 <<<"$stat")"
+}
+
+# root_owned DIR: DIR's run is still alive
+root_owned() {
+	[[ -s $1.owner && $(proc_identity "$(cut -d' ' -f1 "$1.owner")") == "$(cat "$1.owner")" ]]
+}
+
+# root_guard ROOT PID: in a session of its own, so that a kill of the run's
+# process group leaves it: once the run PID is gone, clean up ROOT if the
+# run could not (root_cleanup does nothing on a root already removed)
+root_guard() {
+	ROOT=$1
+	while kill -0 "$2" 2>/dev/null; do
+		sleep 2
+	done
+	[[ -d $ROOT ]] && ! root_owned "$ROOT" && root_cleanup
+	return 0
+}
+
+# root_reap_stale NAME: clean up the roots of NAME whose run is gone
+# (killed with its guardian): end what still runs in them, unmount, remove
+root_reap_stale() {
+	local d
+	for d in "${VRNG_FRESH_DIR:-/var/tmp}/vrng-$1".??????; do
+		[[ -d $d && -e $d.owner ]] || continue
+		root_owned "$d" && continue
+		log "root: $d was left by a run that is gone; cleaning it up"
+		(ROOT=$d && root_cleanup) || die "could not clean up $d: something is still mounted in it"
+	done
 }
 
 # root_bootstrap LOG: debootstrap --variant=minbase bookworm into ROOT
@@ -100,6 +143,7 @@ root_cleanup() {
 		return 1
 	fi
 	rm -rf --one-file-system "$ROOT"
+	rm -f "$ROOT.owner"
 	ROOT=""
 }
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# A harness run killed outright (SIGKILL: none of its traps runs) leaves
+# nothing behind. A check-fresh root, with a process in it and this
+# machine's cache bound into it, is unmounted and removed by its guardian;
+# with the guardian killed too, by the next run; a live run's root is left
+# alone; make check's background job ends. The cache's files survive.
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+
+work=${VRNG_OUT:-/tmp}/orphans
+rm -rf "$work"
+mkdir -p "$work/roots" "$work/cache"
+export VRNG_FRESH_DIR=$work/roots
+echo precious >"$work/cache/file"
+failed=0
+
+check() {
+	local what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else echo "FAILED: $what"; failed=1; fi
+}
+
+# within SECS CMD...: CMD holds within SECS seconds
+within() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[[ $SECONDS -lt $end ]] || return 1
+		sleep 1
+	done
+}
+
+# fake_fresh N: a stand-in for check-fresh in the background: a root with
+# proc, sys, dev and the cache mounted and a sleep running in it; its
+# pid in FAKE_PID, its root's path in $work/root-N once ready
+fake_fresh() {
+	bash -c '
+		source "$0/test/lib.sh"
+		root_new probe
+		mkdir -p "$ROOT/proc" "$ROOT/sys" "$ROOT/dev"
+		cp --parents $(ldd /usr/bin/sleep | grep -o "/[^ ]*") /usr/bin/sleep "$ROOT"
+		root_mount "$1:cache"
+		chroot "$ROOT" /usr/bin/sleep 600 &
+		echo "$ROOT" >"$2"
+		wait
+	' "$VRNG_TOP" "$work/cache" "$work/root-$1" >>"$work/fake.log" 2>&1 &
+	FAKE_PID=$!
+	within 30 test -s "$work/root-$1" || die "the stand-in run $1 did not make its root"
+}
+
+mounted_under() { grep -q " $1[/ ]" /proc/self/mounts; }
+gone() { ! mounted_under "$1" && [[ ! -e $1 && ! -e $1.owner ]]; }
+# in_roots DIR: the pids of the stand-ins' sleeps whose root is under DIR
+in_roots() {
+	local p
+	for p in $(pgrep -f "^/usr/bin/sleep 600"); do
+		[[ $(readlink "/proc/$p/root") == "$1"* ]] && echo "$p"
+	done
+}
+running_in() { [[ -n $(in_roots "$1") ]]; }
+cache_intact() { [[ $(cat "$work/cache/file") == precious ]]; }
+
+# 1. the run killed: its guardian cleans up
+fake_fresh 1
+r=$(cat "$work/root-1")
+check "run 1's root is mounted, with a process in it" eval 'mounted_under "$r" && running_in "$r"'
+kill -KILL "$FAKE_PID"
+check "run 1 killed: its guardian ends the process, unmounts and removes the root" \
+	within 30 eval '! running_in "$r" && gone "$r"'
+check "the cache bound into root 1 is intact" cache_intact
+
+# 2. a live run's root is left alone by a new run; 3. the run and its
+# guardian killed: the next run reaps the root
+fake_fresh 2
+r2=$(cat "$work/root-2") pid2=$FAKE_PID
+fake_fresh 3
+r3=$(cat "$work/root-3") pid3=$FAKE_PID
+check "a new run leaves the live run 2's root alone" eval 'mounted_under "$r2" && running_in "$r2"'
+pkill -KILL -f "root_guard .* $r2 $pid2\$" || true
+kill -KILL "$pid2"
+sleep 3
+check "run 2 and its guardian killed: its root is still there" mounted_under "$r2"
+fake_fresh 4
+check "the next run reaps root 2" eval '! running_in "$r2" && gone "$r2"'
+check "the cache bound into root 2 is intact" cache_intact
+kill -TERM "$pid3" "$FAKE_PID"
+check "runs 3 and 4 ended by a signal clean up after themselves" \
+	within 30 eval 'gone "$r3" && gone "$(cat "$work/root-4")"'
+
+# 4. make check killed: its background job ends
+fake_make() { sleep 600; }
+export -f fake_make
+VRNG_DERIVED_MAKE=fake_make VRNG_OUT=$work bash -c '
+	source "$0/test/lib.sh"
+	derived_start "system trixie-arm64"
+	echo "$VRNG_DERIVED_PGID" >"$1"
+	exec sleep 600
+' "$VRNG_TOP" "$work/pgid" &
+make_pid=$!
+within 30 test -s "$work/pgid" || die "the stand-in make check did not start its job"
+pgid=$(cat "$work/pgid")
+check "the background job runs" within 10 pgrep -g "$pgid"
+kill -KILL "$make_pid"
+check "make check killed: its background job ends" within 30 eval '! pgrep -g "$pgid" >/dev/null'
+
+in_roots "$work/roots" | xargs -r kill -KILL
+[[ $failed -eq 0 ]] && rm -rf "$work"
+exit $failed
