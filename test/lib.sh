@@ -24,6 +24,24 @@ shopt -s inherit_errexit
 log() { printf '[vrng] %s\n' "$*" >&2; }
 die() { printf '[vrng] error: %s\n' "$*" >&2; exit 1; }
 
+# out_reset DIR: DIR emptied for a run's output; never while anything is
+# mounted under it (a root of an earlier run binds /dev and the cache)
+out_reset() {
+	local m
+	m=$(awk -v d="$1" 'index($2, d "/") == 1 { print $2; exit }' /proc/self/mounts)
+	[[ -z $m ]] || die "$m is still mounted: not emptying $1 (unmount it first)"
+	rm -rf --one-file-system "$1"
+	mkdir -p "$1"
+}
+
+# proc_alive PID: PID runs (a zombie, killed but not yet reaped, does not)
+proc_alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[[ ${stat%% *} != Z ]]
+}
+
 # shellcheck source=test/lib/packages.sh
 source "$VRNG_TOP/test/lib/packages.sh"
 # shellcheck source=test/lib/kernels.sh

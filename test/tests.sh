@@ -102,13 +102,19 @@ isolated() {
 		"$VRNG_TOP" "$@"
 }
 
+# run_test NAME: one test, in a process group of its own (check_guard)
 run_test() {
 	local name=$1 logf rc=0 t0=$SECONDS
 	logf=$VRNG_OUT/${name// /_}.log
 	# the background job yields to every test (derived_boosted)
 	derived_priority 19
+	set -m
 	# shellcheck disable=SC2086
-	isolated test_${name%% *} ${name#* } >"$logf" 2>&1 || rc=$?
+	isolated test_${name%% *} ${name#* } </dev/null >"$logf" 2>&1 &
+	set +m
+	echo $! >"$VRNG_OUT/.pgid-test"
+	wait $! || rc=$?
+	rm -f "$VRNG_OUT/.pgid-test"
 	count_cases "$VRNG_OUT/${name// /_}.cases" "$name"
 	if [[ $rc -eq 0 ]]; then
 		VRNG_PASSED=$((VRNG_PASSED + 1))
@@ -119,6 +125,34 @@ run_test() {
 		printf 'FAIL  %-40s %4ds  (log: %s)\n' "$name" $((SECONDS - t0)) "$logf"
 		tail -n 15 "$logf" | sed 's/^/      | /'
 	fi
+}
+
+# check_guard_start: make check killed outright (SIGKILL: none of its
+# traps runs) leaves nothing running. A guardian in a session of its own
+# waits for make check to end and then ends the process groups it names
+# in $VRNG_OUT/.pgid-* (the running test's, the background job's): on a
+# normal end there are none left.
+check_guard_start() {
+	setsid bash -c 'source "$0/test/lib.sh"; source "$0/test/tests.sh"; check_guard "$@"' \
+		"$VRNG_TOP" $$ "$VRNG_OUT" </dev/null >/dev/null 2>&1 &
+}
+
+# check_guard PID OUT: the guardian of make check PID, whose output is OUT
+check_guard() {
+	local f
+	while proc_alive "$1"; do
+		sleep 2
+	done
+	compgen -G "$2/.pgid-*" >/dev/null || return 0
+	for f in "$2"/.pgid-*; do
+		[[ -s $f ]] && kill -TERM -- "-$(cat "$f")" 2>/dev/null || true
+	done
+	sleep 5
+	for f in "$2"/.pgid-*; do
+		[[ -s $f ]] && kill -KILL -- "-$(cat "$f")" 2>/dev/null || true
+		rm -f "$f"
+	done
+	return 0
 }
 
 # count_cases FILE TEST: a test may leave one "PASS|FAIL name" line per

@@ -17,7 +17,8 @@ root_new() {
 	[[ $(id -u) -eq 0 ]] || die "a Debian root needs mounts and chroot: run as root"
 	root_reap_stale "$1"
 	ROOT=$(mktemp -d "${VRNG_FRESH_DIR:-/var/tmp}/vrng-$1.XXXXXX")
-	proc_identity $$ >"$ROOT.owner"
+	proc_identity $$ >"$ROOT.owner.new"
+	mv "$ROOT.owner.new" "$ROOT.owner"
 	trap root_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -26,9 +27,11 @@ root_new() {
 		</dev/null >/dev/null 2>&1 &
 }
 
-# proc_identity PID: "PID STARTTIME", which a reused PID does not match
+# proc_identity PID: "PID STARTTIME" of a live PID, which a reused PID
+# does not match
 proc_identity() {
 	local stat
+	proc_alive "$1" || return 1
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
 	echo "$1 $(cut -d' ' -f20 <<<"$stat")"
@@ -44,7 +47,7 @@ root_owned() {
 # run could not (root_cleanup does nothing on a root already removed)
 root_guard() {
 	ROOT=$1
-	while kill -0 "$2" 2>/dev/null; do
+	while proc_alive "$2"; do
 		sleep 2
 	done
 	[[ -d $ROOT ]] && ! root_owned "$ROOT" && root_cleanup
@@ -143,7 +146,7 @@ root_cleanup() {
 		return 1
 	fi
 	rm -rf --one-file-system "$ROOT"
-	rm -f "$ROOT.owner"
+	rm -f "$ROOT.owner" "$ROOT.owner.new"
 	ROOT=""
 }
 
