@@ -131,10 +131,15 @@ run_test() {
 # traps runs) leaves nothing running. A guardian in a session of its own
 # waits for make check to end and then ends the process groups it names
 # in $VRNG_OUT/.pgid-* (the running test's, the background job's): on a
-# normal end there are none left.
+# normal end there are none left, and check_guard_stop ends it at once.
 check_guard_start() {
 	setsid bash -c 'source "$0/test/lib.sh"; source "$0/test/tests.sh"; check_guard "$@"' \
 		"$VRNG_TOP" $$ "$VRNG_OUT" </dev/null >/dev/null 2>&1 &
+	CHECK_GUARD=$!
+}
+
+check_guard_stop() {
+	kill "$CHECK_GUARD" 2>/dev/null || true
 }
 
 # check_guard PID OUT: the guardian of make check PID, whose output is OUT

@@ -67,6 +67,7 @@ finish() {
 	for r in "$work"/check/.pgid-*; do
 		[[ -s $r ]] && kill -KILL -- "-$(cat "$r")" 2>/dev/null || true
 	done
+	pkill -f "check_guard .* $work/check\$" || true
 	in_roots "$work/roots" | xargs -r kill -KILL
 	for r in "$work"/roots/vrng-probe.??????; do
 		[[ -d $r ]] && (ROOT=$r && root_cleanup) || true

@@ -5,6 +5,7 @@
 # per process, in ROOT. Sourced by test/lib.sh.
 
 ROOT=""
+ROOT_GUARD=""
 ROOT_ENV=(/usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
 	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
 
@@ -25,6 +26,7 @@ root_new() {
 	trap 'exit 129' HUP
 	setsid bash -c 'source "$0/test/lib.sh"; root_guard "$@"' "$VRNG_TOP" "$ROOT" $$ \
 		</dev/null >/dev/null 2>&1 &
+	ROOT_GUARD=$!
 }
 
 # proc_identity PID: "PID STARTTIME" of a live PID, which a reused PID
@@ -62,7 +64,7 @@ root_reap_stale() {
 		[[ -d $d && -e $d.owner ]] || continue
 		root_owned "$d" && continue
 		log "root: $d was left by a run that is gone; cleaning it up"
-		(ROOT=$d && root_cleanup) || die "could not clean up $d: something is still mounted in it"
+		(ROOT=$d; ROOT_GUARD=""; root_cleanup) || die "could not clean up $d: something is still mounted in it"
 	done
 }
 
@@ -148,6 +150,9 @@ root_cleanup() {
 	rm -rf --one-file-system "$ROOT"
 	rm -f "$ROOT.owner" "$ROOT.owner.new"
 	ROOT=""
+	# the root's guardian (root_guard) has nothing left to do
+	[[ -z ${ROOT_GUARD:-} ]] || kill "$ROOT_GUARD" 2>/dev/null || true
+	ROOT_GUARD=""
 }
 
 # Build roots: a Debian suite whose compiler this machine lacks (Debian
