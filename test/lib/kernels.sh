@@ -127,6 +127,8 @@ build_module() {
 	if ! ${run[@]+"${run[@]}"} make -C "$KDIR" M="$out" ARCH="$KARCH" "${cross[@]}" W=1 "$@" modules \
 		>"$out/build.log" 2>&1; then
 		cat "$out/build.log" >&2
+		# what changed in the kernel shows in the compiler's first errors
+		grep -m 5 -E 'error:' "$out/build.log" | sed 's/^/first error: /' >&2 || true
 		die "build against $KVER failed"
 	fi
 	if grep -E 'warning:|error:' "$out/build.log" >&2; then
