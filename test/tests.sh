@@ -138,8 +138,10 @@ check_guard_start() {
 	CHECK_GUARD=$!
 }
 
+# check_guard_stop: the guardian ends, its sleep too (setsid made it the
+# leader of its process group)
 check_guard_stop() {
-	kill "$CHECK_GUARD" 2>/dev/null || true
+	kill -- "-$CHECK_GUARD" 2>/dev/null || true
 }
 
 # check_guard PID OUT: the guardian of make check PID, whose output is OUT

@@ -67,7 +67,7 @@ finish() {
 	for r in "$work"/check/.pgid-*; do
 		[[ -s $r ]] && kill -KILL -- "-$(cat "$r")" 2>/dev/null || true
 	done
-	pkill -f "check_guard .* $work/check\$" || true
+	pgrep -f "check_guard .* $work/check\$" | sed 's/^/-/' | xargs -r kill -- 2>/dev/null || true
 	in_roots "$work/roots" | xargs -r kill -KILL
 	for r in "$work"/roots/vrng-probe.??????; do
 		[[ -d $r ]] && (ROOT=$r && root_cleanup) || true

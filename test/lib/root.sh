@@ -127,7 +127,9 @@ root_kill() {
 		[[ $r == "$ROOT" || $r == "$ROOT"/* ]] && pids+=("${p#/proc/}")
 	done
 	[[ ${#pids[@]} -eq 0 ]] && return 0
-	log "root: ending ${#pids[@]} processes left in $ROOT"
+	log "root: ending ${#pids[@]} processes left in $ROOT: $(for p in "${pids[@]}"; do
+		printf '%s; ' "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60)"
+	done)"
 	kill -KILL "${pids[@]}" 2>/dev/null || true
 	sleep 1
 }
@@ -150,8 +152,8 @@ root_cleanup() {
 	rm -rf --one-file-system "$ROOT"
 	rm -f "$ROOT.owner" "$ROOT.owner.new"
 	ROOT=""
-	# the root's guardian (root_guard) has nothing left to do
-	[[ -z ${ROOT_GUARD:-} ]] || kill "$ROOT_GUARD" 2>/dev/null || true
+	# the root's guardian (root_guard), its sleep too, has nothing left to do
+	[[ -z ${ROOT_GUARD:-} ]] || kill -- "-$ROOT_GUARD" 2>/dev/null || true
 	ROOT_GUARD=""
 }
 
